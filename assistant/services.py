@@ -1,0 +1,84 @@
+"""The long-lived objects a running service needs: embedder, store, retriever."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.core.config import Settings
+from assistant.core.embeddings import Embedder, make_embedder
+from assistant.core.store import Store, StoreError
+from assistant.retrieval import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One consistent generation: a store and the retriever over it."""
+
+    store: Store
+    retriever: HybridRetriever
+
+
+class Services:
+    """Loads the store lazily and swaps in new snapshots without blocking readers."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._loaded: Loaded | None = None
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    @property
+    def store_dir(self) -> Path:
+        return Path(self.settings.store.dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_embedder(self.settings.embedder)
+            return self._embedder
+
+    @property
+    def loaded(self) -> Loaded | None:
+        return self._loaded
+
+    def load(self) -> Loaded:
+        """Open the live snapshot (if it is not the one already loaded) and swap it in."""
+        current = self._loaded
+        store = Store.open(self.store_dir, ef_search=self.settings.store.hnsw_ef_search)
+        if current is not None and current.store.manifest.snapshot == store.manifest.snapshot:
+            store.close()
+            return current
+        retriever = HybridRetriever(
+            store,
+            self.embedder,
+            self.settings.retrieval,
+            max_query_chars=self.settings.api.max_query_chars,
+        )
+        self._loaded = Loaded(store=store, retriever=retriever)
+        self.last_error = None
+        log.info("store snapshot %s loaded", store.manifest.snapshot)
+        return self._loaded
+
+    def try_load(self) -> bool:
+        """Load if possible; keep the previous snapshot and remember the error otherwise."""
+        try:
+            self.load()
+        except StoreError as exc:
+            self.last_error = str(exc)
+            log.warning("store not loaded: %s", exc)
+            return False
+        return True
+
+    def require(self) -> Loaded:
+        """The loaded generation, or StoreError when none is loaded yet."""
+        loaded = self._loaded
+        if loaded is None:
+            raise StoreError(self.last_error or "the store is still loading")
+        return loaded

@@ -1,0 +1,86 @@
+"""``alqabi index`` and ``alqabi delete``: registered into the root command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.core.cli import StoreOpt, dump_json, fail, settings_for
+from assistant.core.embeddings import EmbedderError, make_embedder
+from assistant.core.store import StoreError
+from indexer.pipeline import Indexer, IndexReport, delete_documents
+from indexer.readers import ReaderError
+
+console = Console(stderr=True)
+
+
+def _summary(report: IndexReport) -> Table:
+    table = Table(title="indexing summary", show_header=False)
+    rows = [
+        ("documents read", report.documents),
+        ("added", report.added),
+        ("changed", report.changed),
+        ("unchanged", report.unchanged),
+        ("deleted", report.deleted),
+        ("failed", len(report.failed)),
+        ("chunks written", report.chunks),
+        ("embedded / from cache", f"{report.embedded} / {report.cached}"),
+        ("seconds", f"{report.seconds:.1f}"),
+        ("chunks/s", f"{report.chunks_per_s:.1f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    return table
+
+
+def index(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")
+    ] = None,
+    store: StoreOpt = None,
+    prune: Annotated[
+        bool, typer.Option(help="Delete documents whose files are gone from these folders.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read, clean, chunk, embed and store documents (unchanged ones are skipped)."""
+    settings = settings_for(store)
+    targets = paths or [settings.corpus_dir]
+    try:
+        indexer = Indexer(settings, make_embedder(settings.embedder), progress=not as_json)
+        report = indexer.run(targets, prune=prune)
+    except (ReaderError, StoreError, EmbedderError) as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        dump_json(report.model_dump() | {"chunks_per_s": report.chunks_per_s})
+    else:
+        for failure in report.failed:
+            console.print(f"[yellow]skipped[/yellow] {failure.source}: {failure.reason}")
+        for warning in report.warnings:
+            console.print(f"[yellow]warning[/yellow] {warning}")
+        console.print(_summary(report))
+
+
+def delete(
+    doc_ids: Annotated[list[str], typer.Argument(help="Document ids to delete.")],
+    store: StoreOpt = None,
+) -> None:
+    """Delete documents (and their chunks and vectors) from the store."""
+    settings = settings_for(store)
+    try:
+        n = delete_documents(settings, make_embedder(settings.embedder), doc_ids)
+    except (StoreError, EmbedderError) as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"deleted {n} of {len(doc_ids)} documents")
+    if n < len(doc_ids):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the indexer's commands to ``alqabi``."""
+    app.command()(index)
+    app.command()(delete)
