@@ -99,3 +99,7 @@ def main() -> None:
     """Entry point of the ``alqabi`` console script."""
     _register_plugins()
     app()
+
+
+if __name__ == "__main__":
+    main()

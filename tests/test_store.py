@@ -182,3 +182,32 @@ def test_ann_index_above_threshold(corpus, settings, embedder):
     hits = store.search_dense(query, 3)
     assert store.get_chunks([hits[0][0]])[hits[0][0]].doc_id == "fines-ru"
     assert np.isclose(hits[0][1], float(store.vectors_for([hits[0][0]])[0] @ query), atol=1e-4)
+
+
+def test_metadata_filters(tmp_path, settings, embedder):
+    from tests.conftest import write_corpus
+
+    root = write_corpus(
+        tmp_path / "m",
+        {
+            "acts/a.jsonl": (
+                '{"id": "a1", "title": "Дело 1", "text": "Кража телефона у соседа.", "lang": "ru",'
+                ' "doc_type": "court_act", "court": "Суд района 1", "articles": ["УК 188"]}\n'
+                '{"id": "a2", "title": "Дело 2", "text": "Кража велосипеда во дворе.", "lang": "ru",'
+                ' "doc_type": "court_act", "court": "Суд района 2", "articles": ["УК 188", "УК 190"]}\n'
+            )
+        },
+    ).parent / "acts"
+    index(settings, embedder, root)
+    r = retriever(settings, embedder)
+
+    def ids(**meta):
+        hits = r.search("кража", k=5, filters=SearchFilters(metadata=meta))
+        return sorted(h.chunk.doc_id for h in hits)
+
+    assert ids(court="Суд района 2") == ["a2"]
+    assert ids(articles="УК 188") == ["a1", "a2"]
+    assert ids(articles=["УК 190"]) == ["a2"]
+    assert ids(articles=["УК 99"]) == []
+    with pytest.raises(ValueError, match="metadata filter key"):
+        SearchFilters(metadata={"court') OR 1=1 --": ["x"]})

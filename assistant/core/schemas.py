@@ -63,11 +63,28 @@ class SearchFilters(BaseModel):
     doc_id: list[str] | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # Chunk metadata key → accepted values; a list-valued key matches when any element does.
+    metadata: dict[str, list[str]] | None = None
 
     @field_validator("doc_type", "lang", "category", "doc_id", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _values_as_lists(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _plain_keys(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        for key in value or {}:
+            if not key.replace("_", "").isalnum():
+                raise ValueError(f"metadata filter key {key!r} must be letters, digits or _")
+        return value
 
 
 class SearchHit(BaseModel):

@@ -158,6 +158,18 @@ def _filter_sql(filters: SearchFilters | None, alias: str = "c") -> _FilterSQL:
     if filters.date_to:
         parts.append(f"{alias}.date <= ?")
         params.append(filters.date_to.isoformat())
+    for key, values in (filters.metadata or {}).items():
+        if not values:
+            continue
+        marks = ",".join("?" * len(values))
+        path = f"$.{key}"
+        # Scalars compare directly; lists match when any element is accepted.
+        parts.append(
+            f"(CASE json_type({alias}.metadata, ?) WHEN 'array' THEN EXISTS (SELECT 1 FROM "
+            f"json_each({alias}.metadata, ?) WHERE value IN ({marks})) ELSE "
+            f"json_extract({alias}.metadata, ?) IN ({marks}) END)"
+        )
+        params.extend([path, path, *values, path, *values])
     return _FilterSQL(where=" AND ".join(parts) or "1", params=params)
 
 
