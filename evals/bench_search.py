@@ -99,8 +99,9 @@ def bench_in_process(retriever: HybridRetriever, qs: Sequence[str]) -> dict[str,
         "hybrid": ("dense", "lexical", "fuzzy"),
     }.items():
         retriever.search(qs[0], 10, methods=methods)  # warm-up
-        out[name] = summary([timed(lambda q=q: retriever.search(q, 10, methods=methods))
-                             for q in qs])
+        out[name] = summary(
+            [timed(lambda q=q, m=methods: retriever.search(q, 10, methods=m)) for q in qs]
+        )
     return out
 
 
@@ -113,8 +114,9 @@ def free_port() -> int:
 def bench_http(settings: Settings, services: Services, qs: Sequence[str]) -> dict:
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port,
-                       log_level="warning")
+        uvicorn.Config(
+            create_app(settings, services), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -128,8 +130,13 @@ def bench_http(settings: Settings, services: Services, qs: Sequence[str]) -> dic
             client.post("/v1/search", json={"query": qs[0]})
             ms = []
             for q in qs:
-                ms.append(timed(lambda q=q: client.post("/v1/search", json={"query": q, "k": 10})
-                                .raise_for_status()))
+                ms.append(
+                    timed(
+                        lambda q=q: client.post(
+                            "/v1/search", json={"query": q, "k": 10}
+                        ).raise_for_status()
+                    )
+                )
         return summary(ms)
     finally:
         server.should_exit = True
@@ -140,8 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, default=None)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--index", type=Path, nargs="*", default=None,
-                        help="paths to index for the throughput figure (default: corpus/)")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="paths to index for the throughput figure (default: corpus/)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -154,8 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     result["indexing"] = bench_indexing(settings, embedder, args.index or [settings.corpus_dir])
     services = Services(settings, embedder)
     loaded = services.load()
-    result["store"] = {"chunks": loaded.store.manifest.chunks,
-                       "index_type": loaded.store.manifest.index_type}
+    result["store"] = {
+        "chunks": loaded.store.manifest.chunks,
+        "index_type": loaded.store.manifest.index_type,
+    }
     qs = queries(args.queries)
     result["search_in_process"] = bench_in_process(loaded.retriever, qs)
     result["search_http"] = bench_http(settings, services, qs)
@@ -164,13 +178,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     ix = result["indexing"]
     print(f"embedder: {embedder.info.backend}:{embedder.info.model}")
-    print(f"indexing: {ix['documents']} documents, {ix['chunks']} chunks in {ix['seconds']} s "
-          f"= {ix['chunks_per_s']} chunks/s")
+    print(
+        f"indexing: {ix['documents']} documents, {ix['chunks']} chunks in {ix['seconds']} s "
+        f"= {ix['chunks_per_s']} chunks/s"
+    )
     print(f"store: {result['store']}")
     print("| search | n | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|")
-    rows = {**{f"in-process {k}": v for k, v in result["search_in_process"].items()},
-            "HTTP /v1/search (hybrid)": result["search_http"]}
+    rows = {
+        **{f"in-process {k}": v for k, v in result["search_in_process"].items()},
+        "HTTP /v1/search (hybrid)": result["search_http"],
+    }
     for name, s in rows.items():
         print(f"| {name} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} |")
     return 0

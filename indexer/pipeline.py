@@ -19,6 +19,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from assistant.cases.passage import act_passage
+from assistant.core.cases import DOC_TYPE, CourtAct
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Chunk, SourceDocument
@@ -26,6 +28,10 @@ from assistant.core.store import EmbeddingCache, LexicalTerms, StoreWriter
 from assistant.core.text import terms
 from indexer.chunking import chunk_document
 from indexer.readers import ReaderError, iter_files, read_file
+
+# Bump when chunking or lexical terms change: stores built by another version are re-chunked
+# and re-tokenised on the next run (vectors of unchanged text come from the embedding cache).
+PIPELINE_VERSION = "2"
 
 
 class IndexFailure(BaseModel):
@@ -60,6 +66,15 @@ def passage_text(chunk: Chunk) -> str:
     head = [chunk.title, *chunk.heading_path]
     lines = [h for h in dict.fromkeys(head) if h and h not in chunk.text[: len(h) + 5]]
     return "\n".join([*lines, chunk.text])
+
+
+def document_passages(doc: SourceDocument, chunks: Sequence[Chunk]) -> list[str]:
+    """What the embedder sees of each chunk of a document. A court act (one chunk) is seen
+    through its facts and reasoning only, names masked and gender folded: never its court,
+    judge, region or parties."""
+    if doc.doc_type == DOC_TYPE:
+        return [act_passage(CourtAct.from_source_document(doc))]
+    return [passage_text(c) for c in chunks]
 
 
 def chunk_terms(chunk: Chunk) -> LexicalTerms:
@@ -152,6 +167,7 @@ class Indexer:
             ann_threshold=s.ann_threshold,
             hnsw_m=s.hnsw_m,
             keep_snapshots=s.keep_snapshots,
+            pipeline=PIPELINE_VERSION,
         )
 
     def read(self, paths: Sequence[Path], report: IndexReport) -> list[SourceDocument]:
@@ -185,10 +201,11 @@ class Indexer:
         report.documents = len(docs)
         with self.writer() as writer:
             known = writer.hashes()
+            stale = writer.previous is not None and writer.previous.pipeline != PIPELINE_VERSION
             todo: list[tuple[SourceDocument, list[Chunk]]] = []
             for doc in docs:
                 old = known.get(doc.doc_id)
-                if old == doc.content_hash:
+                if old == doc.content_hash and not stale:
                     report.unchanged += 1
                     continue
                 try:
@@ -235,7 +252,7 @@ class Indexer:
         report: IndexReport,
     ) -> None:
         chunks = [c for _, cs in todo for c in cs]
-        texts = [passage_text(c) for c in chunks]
+        texts = [t for doc, cs in todo for t in document_passages(doc, cs)]
         counters = Embedding()
         with _progress(self.console, self.show_progress and bool(texts)) as bar:
             task = bar.add_task("embedding", total=len(texts), rate="")

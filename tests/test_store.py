@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -187,17 +188,37 @@ def test_ann_index_above_threshold(corpus, settings, embedder):
 def test_metadata_filters(tmp_path, settings, embedder):
     from tests.conftest import write_corpus
 
-    root = write_corpus(
-        tmp_path / "m",
-        {
-            "acts/a.jsonl": (
-                '{"id": "a1", "title": "Дело 1", "text": "Кража телефона у соседа.", "lang": "ru",'
-                ' "doc_type": "court_act", "court": "Суд района 1", "articles": ["УК 188"]}\n'
-                '{"id": "a2", "title": "Дело 2", "text": "Кража велосипеда во дворе.", "lang": "ru",'
-                ' "doc_type": "court_act", "court": "Суд района 2", "articles": ["УК 188", "УК 190"]}\n'
-            )
-        },
-    ).parent / "acts"
+    root = (
+        write_corpus(
+            tmp_path / "m",
+            {
+                "acts/a.jsonl": "\n".join(
+                    json.dumps(row, ensure_ascii=False)
+                    for row in (
+                        {
+                            "id": "a1",
+                            "title": "Дело 1",
+                            "text": "Кража телефона у соседа.",
+                            "lang": "ru",
+                            "doc_type": "note",
+                            "court": "Суд района 1",
+                            "articles": ["УК 188"],
+                        },
+                        {
+                            "id": "a2",
+                            "title": "Дело 2",
+                            "text": "Кража велосипеда во дворе.",
+                            "lang": "ru",
+                            "doc_type": "note",
+                            "court": "Суд района 2",
+                            "articles": ["УК 188", "УК 190"],
+                        },
+                    )
+                )
+            },
+        ).parent
+        / "acts"
+    )
     index(settings, embedder, root)
     r = retriever(settings, embedder)
 
@@ -211,3 +232,17 @@ def test_metadata_filters(tmp_path, settings, embedder):
     assert ids(articles=["УК 99"]) == []
     with pytest.raises(ValueError, match="metadata filter key"):
         SearchFilters(metadata={"court') OR 1=1 --": ["x"]})
+
+
+def test_new_pipeline_version_reindexes_everything_from_cache(
+    corpus, settings, embedder, monkeypatch
+):
+    import indexer.pipeline
+
+    index(settings, embedder, corpus)
+    monkeypatch.setattr(indexer.pipeline, "PIPELINE_VERSION", "next")
+    report = index(settings, embedder, corpus)
+    assert (report.changed, report.unchanged, report.embedded) == (4, 0, 0)
+    assert report.cached == report.chunks > 0
+    assert Store.open(settings.store.dir).manifest.pipeline == "next"
+    assert index(settings, embedder, corpus).unchanged == 4

@@ -40,9 +40,11 @@ class RetrievalSettings(BaseModel):
     """Hybrid retrieval: candidates per method and weighted reciprocal-rank fusion."""
 
     candidates: int = 100
-    rrf_k: int = 60
+    # Tuned on half of KazQAD (evals/retrieval_kazqad.py); BM25 with Kazakh stemming is the
+    # stronger single method there, so it weighs twice as much as dense.
+    rrf_k: int = 30
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 2.0
     fuzzy_weight: float = 0.5
     # BM25 column weights: normalised-stem column vs folded column.
     norm_weight: float = 1.0

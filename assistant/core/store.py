@@ -94,6 +94,8 @@ class StoreManifest(BaseModel):
     documents: int
     chunks: int
     index_type: Literal["flat", "hnsw"]
+    # Version of the chunking and lexical terms that built it; another version means re-index.
+    pipeline: str = ""
     files: dict[str, str] = Field(default_factory=dict)
 
 
@@ -482,9 +484,12 @@ class StoreWriter:
         ann_threshold: int = 200_000,
         hnsw_m: int = 32,
         keep_snapshots: int = 2,
+        pipeline: str = "",
     ) -> None:
         self.store_dir = Path(store_dir)
         self.embedder = embedder
+        self.pipeline = pipeline
+        self.previous: StoreManifest | None = None
         self.ann_threshold = ann_threshold
         self.hnsw_m = hnsw_m
         self.keep_snapshots = max(1, keep_snapshots)
@@ -523,6 +528,7 @@ class StoreWriter:
         if live is None:
             return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float32)
         manifest = Store.open_snapshot(live, verify=True).manifest
+        self.previous = manifest
         if manifest.embedder.compat_id != self.embedder.compat_id:
             raise StoreError(
                 f"store at {self.store_dir} holds {manifest.embedder.compat_id} vectors; "
@@ -672,6 +678,7 @@ class StoreWriter:
             documents=docs,
             chunks=n_chunks,
             index_type=kind,
+            pipeline=self.pipeline,
             files=files,
         )
         (self.tmp / "manifest.json").write_text(manifest.model_dump_json(indent=2), "utf-8")
