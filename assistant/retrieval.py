@@ -108,9 +108,13 @@ class HybridRetriever:
         runners = {"dense": self.dense, "lexical": self.lexical, "fuzzy": self.fuzzy}
         return {m: runners[m](query, n, filters) for m in methods}
 
-    def fuse(self, ranked: dict[Method, list[tuple[int, float]]]) -> list[tuple[int, float, dict]]:
+    def fuse(
+        self,
+        ranked: dict[Method, list[tuple[int, float]]],
+        settings: RetrievalSettings | None = None,
+    ) -> list[tuple[int, float, dict]]:
         """Weighted reciprocal rank fusion; returns (row id, fused score, per-method scores)."""
-        s = self.settings
+        s = settings or self.settings
         weights = {"dense": s.dense_weight, "lexical": s.lexical_weight, "fuzzy": s.fuzzy_weight}
         fused: dict[int, float] = {}
         parts: dict[int, dict[str, float]] = {}
