@@ -14,8 +14,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cases.cli import app as cases_app
 from assistant.core.cli import JsonOpt, StoreOpt, fail, settings_for
-from assistant.core.schemas import SearchFilters, SearchHit, SearchResponse
+from assistant.core.schemas import LANGS, SearchFilters, SearchHit, SearchResponse
 from assistant.core.store import StoreError
 from assistant.retrieval import QueryError
 from assistant.services import Services
@@ -26,6 +27,7 @@ app = typer.Typer(
     add_completion=False,
     help="Alqabi: jury-duty guidance and court-practice search (kk/ru).",
 )
+app.add_typer(cases_app, name="cases")
 console = Console()
 
 
@@ -68,6 +70,41 @@ def search(
         where = f"{hit.title}\n[dim]{hit.source} · {hit.lang or '?'}[/dim]"
         table.add_row(str(n), f"{hit.score:.4f}", where, hit.text[:300])
     console.print(table if response.results else "no results")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question (kk, ru or en).")],
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Answer language: kk, ru or en (default: detected)."),
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="Conversation id for follow-up questions.")
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the FAQ and the guidance, with sources."""
+    if lang not in (None, *LANGS):
+        raise fail(f"--lang must be one of {', '.join(LANGS)}", 2)
+    services = loaded_services(store)
+    try:
+        answer = services.answers.ask(services.require(), question, lang, session)
+    except QueryError as exc:
+        raise fail(str(exc), 2) from exc
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    console.print(answer.answer)
+    if answer.note:
+        console.print(f"[dim]{answer.note}[/dim]")
+    if answer.citations:
+        console.print(f"[dim]{'; '.join(answer.citations)}[/dim]")
+    sources = ", ".join(dict.fromkeys(s.source for s in answer.sources))
+    console.print(
+        f"[dim]{answer.kind} · {answer.confidence:.2f}{' · ' + sources if sources else ''}[/dim]"
+    )
 
 
 @app.command()

@@ -6,11 +6,17 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from assistant.cases.service import CaseService
+from assistant.cases.settings import CaseSettings
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder, make_embedder
 from assistant.core.store import Store, StoreError
 from assistant.retrieval import HybridRetriever
+
+if TYPE_CHECKING:
+    from assistant.answer.engine import AnswerEngine
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +36,11 @@ class Services:
         self.settings = settings
         self._embedder = embedder
         self._loaded: Loaded | None = None
+        self._answers: AnswerEngine | None = None
         self._lock = threading.Lock()
+        self._cases: CaseService | None = None
+        # Its own lock: building the case catalog must not hold up the embedder or answers.
+        self._cases_lock = threading.Lock()
         self.last_error: str | None = None
 
     @property
@@ -43,6 +53,26 @@ class Services:
             if self._embedder is None:
                 self._embedder = make_embedder(self.settings.embedder)
             return self._embedder
+
+    @property
+    def answers(self) -> AnswerEngine:
+        """The answer engine, created on first use (it imports this module, hence lazily)."""
+        with self._lock:
+            if self._answers is None:
+                from assistant.answer.engine import AnswerEngine
+
+                self._answers = AnswerEngine(self.settings)
+            return self._answers
+
+    @property
+    def cases(self) -> CaseService:
+        """Case search and prediction over the loaded snapshot; rebuilt when a new one is
+        loaded. StoreError while no store is loaded."""
+        loaded = self.require()
+        with self._cases_lock:
+            if self._cases is None or self._cases.store is not loaded.store:
+                self._cases = CaseService(loaded.retriever, CaseSettings(), self.store_dir)
+            return self._cases
 
     @property
     def loaded(self) -> Loaded | None:

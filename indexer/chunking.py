@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.core.cases import DOC_TYPE, CourtAct
 from assistant.core.schemas import Chunk, SourceDocument
 
 __all__ = ["chunk_document", "has_article_headings", "is_heading_line"]
@@ -307,7 +308,8 @@ def chunk_document(doc: SourceDocument, max_chars: int = 1000, min_chars: int = 
 
     ``min_chars``: a section's last chunk shorter than this takes text from the one before
     it, and outer headings are left out of a chunk when they leave less room than this.
-    Documents with FAQ ``paraphrases`` in their metadata stay one chunk when they fit.
+    Documents with FAQ ``paraphrases`` in their metadata stay one chunk when they fit; a court
+    act is always one chunk.
     """
     if max_chars < 1 or not 0 <= min_chars <= max_chars:
         raise ValueError(
@@ -318,7 +320,12 @@ def chunk_document(doc: SourceDocument, max_chars: int = 1000, min_chars: int = 
     sections = _sections(text)
     _carry_small_sections(sections, max_chars, min_chars)
     located: list[tuple[Span, _Section]] = []
-    if "paraphrases" in doc.metadata and 0 < len(text) <= max_chars:
+    if doc.doc_type == DOC_TYPE:
+        # A court act is one chunk: its whole text is indexed lexically and one vector, of its
+        # facts and reasoning (indexer.pipeline.document_passages), stands for it.
+        CourtAct.from_source_document(doc)  # ValueError when it cannot be cut into its parts
+        located.append((_strip(text, 0, len(text)), _Section(path=[])))
+    elif "paraphrases" in doc.metadata and 0 < len(text) <= max_chars:
         first = next((s for s in sections if s.paragraphs), sections[0])
         located.append((_strip(text, 0, len(text)), first))
     else:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from assistant.api import search
+from assistant.api import ask, cases, feedback, search, topics
 from assistant.api.deps import ServicesDep
 from assistant.api.limits import BodySizeLimit
 from assistant.api.problems import install_problem_handlers, problem
@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
     app.include_router(search.router)
+    app.include_router(ask.router)
+    app.include_router(feedback.router)
+    app.include_router(topics.router)
+    app.include_router(cases.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,10 +65,63 @@ class ApiSettings(BaseModel):
 
 
 class BotSettings(BaseModel):
-    """Telegram bot."""
+    """Telegram bot and ``alqabi chat``."""
 
     token: SecretStr | None = None
     api_url: str = "http://127.0.0.1:8000"
+    # Another Bot API server (a self-hosted telegram-bot-api); None means Telegram's own.
+    telegram_api: str | None = None
+    # Salt for the hashed user ids sent to /v1/feedback; generated once into data_dir if unset.
+    user_salt: SecretStr | None = None
+    # Language choices (SQLite) and the generated salt live here.
+    data_dir: Path = Path("var/bot")
+    api_timeout: float = Field(default=20.0, gt=0)
+    api_connect_timeout: float = Field(default=3.0, gt=0)
+    # Token bucket per user: at most rate_messages updates per rate_window seconds.
+    rate_messages: int = Field(default=12, ge=1)
+    rate_window: float = Field(default=30.0, gt=0)
+    # Longer questions get a "please shorten" reply instead of an API call.
+    max_question_chars: int = Field(default=1000, ge=10)
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8081
+
+    @field_validator("token", "user_salt", "webhook_secret")
+    @classmethod
+    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty variable (ALQABI_BOT_TOKEN=) means "not set", not an empty secret.
+        return value if value is not None and value.get_secret_value().strip() else None
+
+
+class AnswerSettings(BaseModel):
+    """Answer engine: conversation memory and feedback storage."""
+
+    session_ttl_seconds: float = 1800.0
+    max_sessions: int = 10_000
+    max_turns: int = 4
+    # Default: feedback.sqlite next to the store directory (var/feedback.sqlite for var/store).
+    feedback_db: Path | None = None
+    # Salt of the user-id hash; when unset, one is generated and kept next to the database.
+    feedback_salt: SecretStr | None = None
+
+
+class LlmSettings(BaseModel):
+    """Optional generative answers from an OpenAI-compatible endpoint or Ollama."""
+
+    enabled: bool = False
+    provider: Literal["openai", "ollama"] = "openai"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = 0.0
+    max_tokens: int = 400
+    timeout_seconds: float = 20.0
+    # How many retrieved passages the model sees.
+    passages: int = 4
+    # Groundedness: share of a sentence's terms found in the passages, and its best cosine
+    # similarity to a passage sentence; both must hold for every sentence of the answer.
+    min_term_overlap: float = 0.6
+    min_similarity: float = 0.85
 
 
 class AdminSettings(BaseModel):
@@ -94,6 +147,8 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
 

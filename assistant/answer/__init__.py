@@ -1,0 +1,1 @@
+"""Question answering over the guidance and FAQ: FAQ match, extractive answer, refusals."""

@@ -1,0 +1,88 @@
+"""Rule-based refusal of prompt injection and personal case advice.
+
+Both are recognised by wording in folded text (Kazakh letters mapped to plain Cyrillic), so
+questions typed without Kazakh letters are caught too. Questions outside courts and jury duty,
+and questions the guidance does not support, are refused by the engine on retrieval scores.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.models import RefusalReason
+from assistant.core.text import fold
+
+_INJECTION = re.compile(
+    r"|".join(
+        [
+            # English
+            r"\bignore\b.{0,40}\b(?:instructions?|prompts?|rules|above|previous)\b",
+            r"\bdisregard\b.{0,40}\b(?:instructions?|rules|above|previous)\b",
+            r"\bforget\b.{0,40}\b(?:instructions?|rules|everything)\b",
+            r"\b(?:system|developer|hidden|initial)\s+(?:prompt|message|instructions?)\b",
+            r"\b(?:reveal|print|show|repeat|output|dump)\b.{0,30}\b(?:prompt|instructions?)\b",
+            r"\byou are now\b|\bact as\b|\bpretend (?:to be|you are)\b|\bjailbreak\b",
+            r"\bdeveloper mode\b|\bdo anything now\b|\bno restrictions\b",
+            r"<\|?(?:im_start|system|endoftext)",
+            # Russian
+            r"\b(?:про)?игнорир\w*\b.{0,40}\b(?:инструкц|правил|указани|предыдущ|промпт|систем)",
+            r"\bзабудь\w*\b.{0,40}\b(?:инструкц|правил|указани|всё|все|предыдущ)",
+            r"\b(?:системн\w*|скрыт\w*|исходн\w*)\s+(?:промпт|инструкц|подсказ|сообщени)\w*",
+            r"\b(?:покажи|выведи|раскрой|напечатай|повтори)\b.{0,30}\b(?:промпт|инструкц)\w*",
+            r"\bты теперь\b|\bпритворись\b|\bпредставь,? что ты\b|\bрежим разработчика\b",
+            r"\bбез (?:ограничений|цензуры|фильтров)\b|\bновые инструкции\b",
+            # Kazakh (folded): нұсқаулық, ұмыт, елеме, жүйелік, сен енді
+            r"\bнускаулык\w*\b.{0,40}\b(?:елеме|умыт|корсет|шыгар|жаз)\w*",
+            r"\b(?:елеме|умыт)\w*\b.{0,40}\bнускаулык\w*",
+            r"\bжуйелик\s+(?:промпт|нускаулык|хабарлам)\w*",
+            r"\bсен енди\b|\bпромпт\w*",
+        ]
+    ),
+    re.IGNORECASE | re.DOTALL,
+)
+
+# The asker or their family: ru and folded kk pronouns and kin words.
+_SELF = re.compile(
+    r"\b(?:я|меня|мне|мной|мой|моя|мое|мои|моего|моей|моему|моим|мою|мы|нас|нам|наш\w*"
+    r"|сын\w*|доч\w*|муж\w*|жен[аеуы]\w*|брат\w*|сестр\w*|отц\w*|отец|мать|мам\w*|родствен\w*"
+    r"|i|me|my|we|our|son|daughter|husband|wife|brother"
+    r"|мени|маган|менин|менде|биз|бизди|бизге|бизин|озим\w*"
+    r"|улым\w*|кызым\w*|куйеуим\w*|айелим\w*|агам\w*|иним\w*|бауырым\w*|анам\w*|акем\w*"
+    r"|отбасым\w*)\b"
+)
+# Being a party to a case: accused, suspected, arrested, sentenced, sued; or wanting to win
+# or escape one. Words of jury duty itself ("отбор", "повестка", "штраф за неявку") are not here.
+_CASE = re.compile(
+    r"\b(?:обвиня\w*|обвинен\w*|подозрева\w*|задержа\w*|арестова\w*|осуди\w*|осужд\w*"
+    r"|посадит\w*|посадил\w*|судимост\w*|следовател\w*|полици\w*"
+    r"|убийств\w*|убил\w*|краж\w*|украл\w*|мошенничеств\w*|наркотик\w*|дтп|развод\w*"
+    r"|алимент\w*|наследств\w*|иск|иска|иском|иски|исков\w*|засудит\w*|отмазат\w*|оправдат\w*"
+    r"|выигра\w*"
+    r"|accused|charged|arrested|sentenced|lawsuit|sue|suing|defend me|my case"
+    r"|айыпта\w*|кудикт\w*|камау\w*|камалд\w*|усталд\w*|устап алд\w*|сотталд\w*|сотталып"
+    r"|тергеуш\w*|олтир\w*|урла\w*|алаяк\w*|есирт\w*|ажыраса\w*|актал\w*|жазадан)\b"
+)
+# "My case", or a strategy to win or escape one: advice on a case whatever the wording.
+_MY_CASE = re.compile(
+    r"\b(?:мое|моему|моем|нашем|нашему|наше)\s+(?:дел\w*|суд\w*)\b"
+    r"|\bмоего (?:дела|суда)\b|\bменин\s+(?:ис\w*|сот\w*)\b|\bмой (?:приговор|процесс|суд)\b"
+    r"|\bкак (?:мне |нам )?(?:выиграть|отсудить|избежать наказани\w*|уйти от ответственност\w*)"
+    r"|\bhow (?:do i|can i|to) (?:win|avoid|get out of)\b"
+)
+
+
+# A question about serving as a juror ("меня подозревают — могу ли я быть присяжным?") is a
+# question about jury duty, however personal its wording.
+_JURY_ROLE = re.compile(r"присяжн|заседател|алкаби|кандидат|коллеги|отбор|ириктеу|\bjur")
+
+
+def classify(question: str) -> RefusalReason | None:
+    """The refusal class a question falls into by its wording, or None."""
+    folded = fold(question)
+    if _INJECTION.search(folded):
+        return RefusalReason.INJECTION
+    if _MY_CASE.search(folded):
+        return RefusalReason.PERSONAL_ADVICE
+    if _SELF.search(folded) and _CASE.search(folded) and not _JURY_ROLE.search(folded):
+        return RefusalReason.PERSONAL_ADVICE
+    return None

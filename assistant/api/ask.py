@@ -1,0 +1,85 @@
+"""Question answering: ``POST /v1/ask``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answer.engine import AnswerEngine
+from assistant.answer.models import Answer
+from assistant.api.deps import LoadedDep, ServicesDep
+from assistant.core.schemas import Lang
+
+router = APIRouter(prefix="/v1", tags=["answers"])
+
+
+def get_answers(services: ServicesDep) -> AnswerEngine:
+    return services.answers
+
+
+AnswersDep = Annotated[AnswerEngine, Depends(get_answers)]
+SESSION_ID = Field(
+    default=None,
+    min_length=1,
+    max_length=128,
+    pattern=r"^[\w.:@-]+$",
+    description="Opaque conversation id; follow-up questions in one session share context.",
+)
+
+
+class AskRequest(BaseModel):
+    """A citizen's question in Kazakh, Russian or English."""
+
+    question: str = Field(min_length=1, max_length=2_000, examples=["алқабиге қанша төленеді?"])
+    lang: Lang | None = Field(
+        default=None, description="Answer language; detected from the question when omitted."
+    )
+    session_id: str | None = SESSION_ID
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"question": "сколько платят присяжным?", "session_id": "tg-42"},
+                {"question": "алкаби болу ушин неше жас керек", "lang": "kk"},
+            ]
+        },
+    )
+
+
+class AskResponse(Answer):
+    """The answer with the passages it rests on."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answer": "Присяжному заседателю выплачивается вознаграждение за счёт бюджета…",
+                    "lang": "ru",
+                    "kind": "faq",
+                    "sources": [
+                        {
+                            "doc_id": "faq-pay-amount-ru",
+                            "chunk_id": "faq-pay-amount-ru#0",
+                            "title": "Сколько платят присяжному заседателю?",
+                            "text": "Присяжному заседателю выплачивается вознаграждение…",
+                            "score": 0.91,
+                            "source": "faq/ru.jsonl",
+                            "lang": "ru",
+                            "group": "faq-pay-amount",
+                        }
+                    ],
+                    "citations": ["ст. 16 Закона о присяжных заседателях"],
+                    "confidence": 0.87,
+                    "topic": "pay-guarantees",
+                }
+            ]
+        },
+    )
+
+
+@router.post("/ask", response_model=AskResponse)
+def ask(body: AskRequest, loaded: LoadedDep, answers: AnswersDep) -> Answer:
+    """Answer from the FAQ or the guidance, with sources; refuses what it must not answer."""
+    return answers.ask(loaded, body.question, body.lang, body.session_id)

@@ -1,0 +1,1 @@
+"""Court practice: similar-case search, deviation flags and advisory outcome prediction."""

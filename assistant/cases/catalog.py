@@ -1,0 +1,145 @@
+"""Every court act of one store snapshot: its fields, its case family and one vector."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.core.cases import DOC_TYPE, CourtAct
+from assistant.core.schemas import Chunk, SearchFilters
+from assistant.core.store import Store
+
+
+class ActRecord(BaseModel):
+    """The structured fields of one indexed act."""
+
+    case_id: str
+    doc_id: str
+    title: str
+    court: str | None = None
+    region: str | None = None
+    instance: str = "first"
+    category: str | None = None
+    articles: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    outcome: str | None = None
+    appeal_outcome: str = "none"
+    cassation_outcome: str = "none"
+    parent_case_id: str | None = None
+    features: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk) -> ActRecord:
+        meta = chunk.metadata
+        return cls(
+            case_id=meta["case_id"],
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            court=meta.get("court"),
+            region=meta.get("region"),
+            instance=meta.get("instance", "first"),
+            category=chunk.category,
+            articles=meta.get("articles") or [],
+            date=chunk.date,
+            outcome=meta.get("outcome"),
+            appeal_outcome=meta.get("appeal_outcome", "none"),
+            cassation_outcome=meta.get("cassation_outcome", "none"),
+            parent_case_id=meta.get("parent_case_id"),
+            features=meta.get("features") or {},
+        )
+
+
+class CaseNotFound(LookupError):
+    """No indexed act has this case number."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"no court act with case number {case_id!r} in the store")
+        self.case_id = case_id
+
+
+class Catalog:
+    """Acts in (date, case number) order with L2-normalised act vectors in the same order.
+
+    An act's vector is the mean of its chunks' vectors (an act indexed as one passage has
+    exactly its own). The family of an act is the case it belongs to: a first-instance act with
+    its appeal and cassation acts share the case number of the first-instance act as ``root``.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        rows = store.allowed_ids(SearchFilters(doc_type=[DOC_TYPE]))
+        row_list = [] if rows is None else [int(r) for r in rows]
+        chunks = store.get_chunks(row_list)
+        vectors = store.vectors_for(row_list)
+        first: dict[str, Chunk] = {}
+        sums: dict[str, np.ndarray] = {}
+        for row, vector in zip(row_list, vectors, strict=True):
+            chunk = chunks[row]
+            first.setdefault(chunk.doc_id, chunk)
+            sums[chunk.doc_id] = sums.get(chunk.doc_id, 0) + vector
+        records = sorted(
+            (ActRecord.from_chunk(c) for c in first.values()),
+            key=lambda r: (r.date or dt.date.min, r.case_id),
+        )
+        self.records = records
+        self.index = {r.case_id: i for i, r in enumerate(records)}
+        doc_index = {r.doc_id: i for i, r in enumerate(records)}
+        self.row_act = {row: doc_index[chunks[row].doc_id] for row in row_list}
+        dim = store.manifest.embedder.dim
+        matrix = np.stack([sums[r.doc_id] for r in records]) if records else np.zeros((0, dim))
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        self.vectors = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+        self.roots = np.array([self._root(r) for r in records], dtype=object)
+        self.categories = np.array([r.category for r in records], dtype=object)
+        self.instances = np.array([r.instance for r in records], dtype=object)
+        self.outcomes = np.array([r.outcome for r in records], dtype=object)
+        self.articles = sorted({a for r in records for a in r.articles})
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def _root(self, record: ActRecord) -> str:
+        seen = {record.case_id}
+        while record.parent_case_id and record.parent_case_id in self.index:
+            record = self.records[self.index[record.parent_case_id]]
+            if record.case_id in seen:  # a cycle in bad data; stop where it closes
+                break
+            seen.add(record.case_id)
+        return record.case_id if record.parent_case_id is None else record.parent_case_id
+
+    def position(self, case_id: str) -> int:
+        """Where an act is; CaseNotFound when it is not indexed."""
+        found = self.index.get(case_id.strip())
+        if found is None:
+            raise CaseNotFound(case_id)
+        return found
+
+    def act(self, case_id: str) -> CourtAct:
+        """The full act as stored."""
+        doc = self.store.document(self.records[self.position(case_id)].doc_id)
+        if doc is None:
+            raise CaseNotFound(case_id)
+        return CourtAct.from_source_document(doc)
+
+    def others(self, position: int) -> np.ndarray:
+        """Mask of acts outside the family of the act at ``position``."""
+        return self.roots != self.roots[position]
+
+    def expand_articles(self, refs: Iterable[str]) -> list[str]:
+        """Indexed article refs a filter matches: "УК 188" also matches "УК 188 ч.2"."""
+        wanted = [" ".join(r.split()) for r in refs]
+        return sorted({a for a in self.articles for w in wanted if a == w or a.startswith(w + " ")})
+
+    def data_hash(self, positions: Iterable[int]) -> str:
+        """Fingerprint of a set of acts: their ids, outcomes and vectors."""
+        digest = hashlib.sha256()
+        for i in positions:
+            r = self.records[i]
+            digest.update(f"{r.case_id}\0{r.category}\0{r.outcome}\0{r.articles}\0".encode())
+            digest.update(self.vectors[i].tobytes())
+        return digest.hexdigest()

@@ -1,0 +1,54 @@
+"""Deviation flags: an act whose outcome a strong majority of its closest peers did not reach."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.cases.catalog import Catalog
+from assistant.cases.neighbours import nearest, vote
+from assistant.cases.schemas import Deviation, Neighbour
+
+
+class DeviationRule(BaseModel):
+    """Flag when ≥ ``share`` of ≥ ``min_neighbours`` similarity-weighted peers (same category
+    and instance, cosine ≥ ``floor``, at most ``neighbours`` of them) agree on another outcome."""
+
+    neighbours: int = 10
+    min_neighbours: int = 5
+    share: float = 0.7
+    floor: float = 0.9
+
+
+def deviation(catalog: Catalog, position: int, rule: DeviationRule) -> Deviation | None:
+    """The deviation of the act at ``position``, or None when it follows its peers (or has too
+    few of them to say)."""
+    record = catalog.records[position]
+    if record.outcome is None or record.category is None:
+        return None
+    peers = (
+        catalog.others(position)
+        & (catalog.categories == record.category)
+        & (catalog.instances == record.instance)
+        & (catalog.outcomes != None)  # noqa: E711 - elementwise comparison on an object array
+    )
+    found = nearest(catalog.vectors, catalog.vectors[position], peers, rule.neighbours, rule.floor)
+    if len(found) < rule.min_neighbours:
+        return None
+    labels = [catalog.records[i].outcome or "" for i in found.positions]
+    classes = sorted(set(labels))
+    shares = vote(labels, found.similarities, classes)
+    majority = classes[int(shares.argmax())]
+    if majority == record.outcome or shares.max() < rule.share:
+        return None
+    return Deviation(
+        majority_outcome=majority,
+        share=round(float(shares.max()), 4),
+        neighbours=[
+            Neighbour(
+                case_id=catalog.records[i].case_id,
+                outcome=catalog.records[i].outcome,
+                similarity=round(float(s), 4),
+            )
+            for i, s in zip(found.positions, found.similarities, strict=True)
+        ],
+    )

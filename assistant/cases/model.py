@@ -1,0 +1,149 @@
+"""The trained outcome predictor as plain data: JSON in, JSON out, never executable on load."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, model_validator
+
+from assistant.cases.metrics import ReliabilityBin
+from assistant.cases.schemas import Baseline, ModelMetrics
+
+FORMAT = 1
+
+
+def article_tokens(refs: Sequence[str]) -> set[str]:
+    """Article refs with their bare article too: "УК 188 ч.2" → {"УК 188 ч.2", "УК 188"}."""
+    return {t for ref in refs for t in (ref, ref.split(" ч.")[0])}
+
+
+class FeatureSpace(BaseModel):
+    """Structured features next to the text vector: category and articles, one-hot.
+
+    Court, region, judge, names and gender are not here and must never be added.
+    """
+
+    categories: list[str]
+    articles: list[str]
+
+    def encode(
+        self,
+        vector: np.ndarray,
+        category: str | None,
+        articles: Sequence[str],
+    ) -> np.ndarray:
+        """One feature row; an unknown or missing value leaves its block at zero."""
+        structured = np.zeros(len(self.categories) + len(self.articles))
+        if category in self.categories:
+            structured[self.categories.index(category)] = 1.0
+        offset = len(self.categories)
+        for token in article_tokens(articles):
+            if token in self.articles:
+                structured[offset + self.articles.index(token)] = 1.0
+        return np.concatenate([np.asarray(vector, dtype=np.float64), structured])
+
+
+class TimeSplit(BaseModel):
+    """Acts by date: the oldest train the classifier, the next calibrate, the newest test."""
+
+    train: int
+    calibration: int
+    test: int
+    train_until: str | None
+    calibration_until: str | None
+    test_until: str | None
+
+
+class AbstentionRule(BaseModel):
+    """No estimate below ``floor`` similarity, with fewer than ``min_precedents`` precedents above
+    it, or when the top probability is under ``min_confidence``."""
+
+    floor: float
+    min_precedents: int
+    min_confidence: float
+
+
+class PredictorModel(BaseModel):
+    """Classifier weights, kNN and blending parameters, and the evaluation behind them."""
+
+    format: int = FORMAT
+    version: str
+    trained_at: str
+    snapshot: str
+    embedder: str
+    data_hash: str
+    split: TimeSplit
+    classes: list[str]
+    space: FeatureSpace
+    coef: list[list[float]]
+    intercept: list[float]
+    k: int
+    sharpness: float
+    blend: float
+    temperature: float
+    abstention: AbstentionRule
+    baseline: Baseline
+    metrics: ModelMetrics
+    reliability: list[ReliabilityBin]
+
+    @model_validator(mode="after")
+    def _shapes(self) -> PredictorModel:
+        width = len(self.coef[0]) if self.coef else 0
+        rows = len(self.classes) if len(self.classes) > 2 else 1
+        if self.format != FORMAT or len(self.coef) != rows or len(self.intercept) != rows:
+            raise ValueError("predictor file has another format or inconsistent weights")
+        if any(len(row) != width for row in self.coef):
+            raise ValueError("predictor weights are ragged")
+        return self
+
+    def classifier_probs(self, features: np.ndarray) -> np.ndarray:
+        """Multinomial logistic probabilities (n × classes) of feature rows."""
+        logits = np.atleast_2d(features) @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        if logits.shape[1] == 1:  # scikit-learn keeps one weight row for two classes
+            logits = np.hstack([np.zeros_like(logits), logits])
+        return softmax(logits)
+
+    def knn_probs(self, labels: Sequence[str], similarities: np.ndarray) -> np.ndarray:
+        """Kernel-weighted vote of precedents, shrunk towards uniform by one pseudo-vote."""
+        weights = np.exp(self.sharpness * (np.asarray(similarities) - 1.0))
+        index = {c: i for i, c in enumerate(self.classes)}
+        totals = np.zeros(len(self.classes))
+        for label, weight in zip(labels, weights, strict=True):
+            totals[index[label]] += weight
+        share = totals / totals.sum() if totals.sum() > 0 else totals
+        n = len(labels)
+        return (n * share + 1.0 / len(self.classes)) / (n + 1)
+
+    def combine(self, knn: np.ndarray, clf: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Log-linear blend of the two, restricted to ``allowed`` classes, temperature-scaled."""
+        return blend_probs(knn, clf, allowed, self.blend, self.temperature)
+
+    def save(self, path: Path) -> None:
+        """Write atomically as JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.model_dump(mode="json"), ensure_ascii=False), "utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> PredictorModel:
+        """Read and validate a saved model (plain JSON: nothing in it can run)."""
+        return cls.model_validate_json(path.read_bytes())
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def blend_probs(
+    knn: np.ndarray, clf: np.ndarray, allowed: np.ndarray, blend: float, temperature: float
+) -> np.ndarray:
+    """softmax((blend·log knn + (1 − blend)·log clf) / temperature) over allowed classes."""
+    logits = blend * np.log(np.maximum(knn, 1e-12)) + (1 - blend) * np.log(np.maximum(clf, 1e-12))
+    logits = np.where(allowed, logits / temperature, -np.inf)
+    return softmax(logits)

@@ -1,0 +1,161 @@
+"""Requests and responses of case search and prediction (API and CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assistant.core.cases import DOC_TYPE, CaseCategory, Instance, Outcome, ReviewOutcome
+from assistant.core.schemas import Lang, SearchFilters
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class PredictFilters(BaseModel):
+    """What a prediction may be narrowed by. Court, region and judge are deliberately absent:
+    they must never influence an outcome estimate. Estimates are of first-instance outcomes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: list[CaseCategory] | None = None
+    article: list[str] | None = None
+
+    _lists = field_validator("category", "article", mode="before")(_one_or_many)
+
+
+class CaseFilters(PredictFilters):
+    """Search filters; every given field must match, a list matches any of its values."""
+
+    instance: list[Instance] | None = None
+    court: list[str] | None = None
+    region: list[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    _more_lists = field_validator("instance", "court", "region", mode="before")(_one_or_many)
+
+    def search_filters(self, articles: list[str] | None = None) -> SearchFilters:
+        """Store filters over court acts; ``articles`` replaces the article list when given."""
+        metadata = {
+            key: values
+            for key, values in (
+                ("articles", articles if articles is not None else self.article),
+                ("court", self.court),
+                ("region", self.region),
+                ("instance", self.instance),
+            )
+            if values
+        }
+        return SearchFilters(
+            doc_type=[DOC_TYPE],
+            category=self.category,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            metadata=metadata or None,
+        )
+
+
+class CaseQuery(BaseModel):
+    """A situation in free text, or the case number of an indexed act: exactly one of them."""
+
+    query: str | None = Field(default=None, max_length=20_000)
+    case_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CaseQuery:
+        if (self.query is None) == (self.case_id is None):
+            raise ValueError("give either query (a description) or case_id, not both or neither")
+        return self
+
+
+class CaseSearchRequest(CaseQuery):
+    """``POST /v1/cases/search``."""
+
+    k: int = Field(default=10, ge=1, le=50)
+    filters: CaseFilters = Field(default_factory=CaseFilters)
+
+
+class PredictRequest(CaseQuery):
+    """``POST /v1/cases/predict``; ``lang`` of the reason and disclaimer (default: the query's)."""
+
+    filters: PredictFilters = Field(default_factory=PredictFilters)
+    lang: Lang | None = None
+
+
+class Neighbour(BaseModel):
+    """A similar act and how it ended."""
+
+    case_id: str
+    outcome: Outcome | None
+    similarity: float
+
+
+class Deviation(BaseModel):
+    """An act whose outcome differs from what a strong majority of its closest peers decided."""
+
+    majority_outcome: Outcome
+    share: float
+    neighbours: list[Neighbour]
+
+
+class CaseHit(BaseModel):
+    """One similar act."""
+
+    case_id: str
+    title: str
+    court: str | None
+    category: CaseCategory | None
+    instance: Instance
+    date: dt.date | None
+    outcome: Outcome | None
+    appeal_outcome: ReviewOutcome
+    cassation_outcome: ReviewOutcome
+    score: float
+    snippet: str
+    deviation: Deviation | None = None
+
+
+class CaseSearchResponse(BaseModel):
+    """Similar acts, best first, and how they ended."""
+
+    results: list[CaseHit]
+    outcome_summary: dict[str, int]
+
+
+class Baseline(BaseModel):
+    """Always answering the most frequent outcome, measured on the same held-out acts."""
+
+    label: Outcome
+    accuracy: float
+    macro_f1: float
+
+
+class ModelMetrics(BaseModel):
+    """The model's held-out figures from its last evaluation."""
+
+    n_test: int
+    accuracy: float
+    macro_f1: float
+    brier: float
+    ece: float
+    coverage: float
+    accuracy_answered: float
+    evaluated_at: str
+
+
+class PredictionResponse(BaseModel):
+    """An advisory outcome estimate (or an abstention) and everything behind it."""
+
+    abstained: bool
+    reason: str | None
+    label: Outcome | None
+    probabilities: dict[str, float]
+    precedents: list[Neighbour]
+    baseline: Baseline
+    metrics: ModelMetrics
+    model_version: str
+    disclaimer: str

@@ -1,0 +1,125 @@
+"""Similar-case search: hybrid retrieval over court acts, aggregated to acts, with deviations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.cases.catalog import Catalog
+from assistant.cases.deviation import DeviationRule, deviation
+from assistant.cases.schemas import CaseFilters, CaseHit, CaseSearchRequest, CaseSearchResponse
+from assistant.cases.settings import CaseSettings
+from assistant.cases.snippet import snippet
+from assistant.core.schemas import SearchFilters
+from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Ranked chunk rows per method, the query text, and which acts may be returned."""
+
+    ranked: dict[Method, list[tuple[int, float]]]
+    text: str
+    keep: np.ndarray | None
+
+
+class CaseSearch:
+    """Finds the acts most like a description or like an indexed act."""
+
+    def __init__(
+        self, retriever: HybridRetriever, catalog: Catalog, settings: CaseSettings
+    ) -> None:
+        # Court acts get their own fusion weights; the store and the embedder are shared.
+        fusion = retriever.settings.model_copy(
+            update={
+                "dense_weight": settings.dense_weight,
+                "lexical_weight": settings.lexical_weight,
+                "fuzzy_weight": settings.fuzzy_weight,
+                "rrf_k": settings.rrf_k,
+            }
+        )
+        self.retriever = HybridRetriever(
+            retriever.store, retriever.embedder, fusion, retriever.max_query_chars
+        )
+        self.catalog = catalog
+        self.settings = settings
+        self.rule = DeviationRule(
+            neighbours=settings.deviation_neighbours,
+            min_neighbours=settings.deviation_min_neighbours,
+            share=settings.deviation_share,
+            floor=settings.deviation_floor,
+        )
+
+    def store_filters(self, filters: CaseFilters) -> SearchFilters:
+        """Store filters for court acts; an article also matches its parts ("УК 188 ч.2")."""
+        articles = self.catalog.expand_articles(filters.article) if filters.article else None
+        # An article no act cites keeps the filter as given, so that it matches nothing.
+        return filters.search_filters(articles or filters.article)
+
+    def candidates(
+        self, request: CaseSearchRequest, methods: Sequence[Method] = METHODS
+    ) -> Candidates:
+        """Each method's ranked chunk rows for the request; QueryError for a bad description,
+        CaseNotFound for an unknown case number."""
+        filters = self.store_filters(request.filters)
+        n = self.retriever.settings.candidates
+        if request.case_id is None:
+            text = check_query(request.query or "", self.retriever.max_query_chars)
+            return Candidates(self.retriever.ranked(text, filters, methods), text, None)
+        # The act's own vector and facts stand for it; its own case family is left out.
+        position = self.catalog.position(request.case_id)
+        text = self.catalog.act(request.case_id).facts
+        runners = {
+            "dense": lambda: self.retriever.store.search_dense(
+                self.catalog.vectors[position], n, filters
+            ),
+            "lexical": lambda: self.retriever.lexical(text, n, filters),
+        }
+        ranked = {m: run() for m, run in runners.items() if m in methods}
+        return Candidates(ranked, text, self.catalog.others(position))
+
+    def rank(self, found: Candidates, k: int) -> list[tuple[int, int, float]]:
+        """The best ``k`` acts as (catalog position, best chunk row, fused score)."""
+        best: dict[int, tuple[int, float]] = {}
+        for row, score, _ in self.retriever.fuse(found.ranked):
+            position = self.catalog.row_act.get(row)
+            if position is None or position in best:
+                continue
+            if found.keep is not None and not found.keep[position]:
+                continue
+            best[position] = (row, score)
+            if len(best) == k:
+                break
+        return [(position, row, score) for position, (row, score) in best.items()]
+
+    def search(
+        self, request: CaseSearchRequest, methods: Sequence[Method] = METHODS
+    ) -> CaseSearchResponse:
+        """The ``k`` most similar acts with their outcomes, passages and deviation flags."""
+        found = self.candidates(request, methods)
+        ranked = self.rank(found, request.k)
+        chunks = self.retriever.store.get_chunks([row for _, row, _ in ranked])
+        results = []
+        for position, row, score in ranked:
+            record = self.catalog.records[position]
+            results.append(
+                CaseHit(
+                    case_id=record.case_id,
+                    title=record.title,
+                    court=record.court,
+                    category=record.category,
+                    instance=record.instance,
+                    date=record.date,
+                    outcome=record.outcome,
+                    appeal_outcome=record.appeal_outcome,
+                    cassation_outcome=record.cassation_outcome,
+                    score=round(score, 6),
+                    snippet=snippet(chunks[row].text, found.text, self.settings.snippet_chars),
+                    deviation=deviation(self.catalog, position, self.rule),
+                )
+            )
+        summary = Counter(hit.outcome for hit in results if hit.outcome)
+        return CaseSearchResponse(results=results, outcome_summary=dict(summary.most_common()))

