@@ -23,12 +23,17 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev
 
-## Index corpus/ (incremental: unchanged documents are skipped) and serve the API.
-run: install
+# Synthetic court acts (deterministic; see indexer/cases/generator.py), generated once.
+CASES := corpus/cases/acts.jsonl
+$(CASES): | $(VENV)/.installed
+	$(BIN)/alqabi corpus cases --out $@
+
+## Index corpus/ incl. the court acts (incremental: unchanged documents are skipped), serve.
+run: install $(CASES)
 	$(BIN)/alqabi index --store $(STORE)
 	$(BIN)/alqabi serve --store $(STORE)
 
-index: install
+index: install $(CASES)
 	$(BIN)/alqabi index --store $(STORE)
 
 ## Every test except those marked slow (< 10 min on 2 cores).

@@ -113,7 +113,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Serve the HTTP API (and web page)."""
+    """Serve the HTTP API."""
     import uvicorn
 
     from assistant.api.app import create_app

@@ -29,9 +29,10 @@ from assistant.core.text import terms
 from indexer.chunking import chunk_document
 from indexer.readers import ReaderError, iter_files, read_file
 
-# Bump when chunking or lexical terms change: stores built by another version are re-chunked
-# and re-tokenised on the next run (vectors of unchanged text come from the embedding cache).
-PIPELINE_VERSION = "2"
+# Bump when chunking, lexical terms or what is embedded (court acts: assistant.cases.passage)
+# change: stores built by another version are re-chunked and re-tokenised on the next run
+# (vectors of unchanged text come from the embedding cache).
+PIPELINE_VERSION = "3"
 
 
 class IndexFailure(BaseModel):

@@ -10,7 +10,7 @@ from assistant.services import Services
 from tests.test_api import wait_ready
 
 # The session store and services of the search tests.
-pytest_plugins = ("tests.test_case_search",)
+pytest_plugins = ("test_case_search",)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from test_case_search import N_ACTS
 
 from assistant.cases.model import PredictorModel
 from assistant.cases.passage import act_passage, neutral_text
@@ -15,10 +16,9 @@ from assistant.cases.schemas import PredictRequest
 from assistant.cases.service import CaseService
 from assistant.core.cases import OUTCOMES
 from indexer.cases import generate_cases
-from tests.test_case_search import N_ACTS
 
 # The session store and services of the search tests.
-pytest_plugins = ("tests.test_case_search",)
+pytest_plugins = ("test_case_search",)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ version of a text the same form.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from assistant.core.cases import CourtAct
@@ -53,7 +54,7 @@ _PERSON_STEMS = re.compile(
 )
 _PERSON_NOUNS = (
     (re.compile(r"сосед(?:ка|ки|ке|ку|кой|а|у|ом|е|и|ей)?"), "сосед"),
-    (re.compile(r"сожитель(?:ница|ницы|нице|ницу|ницей|я|ю|ем|е)?"), "сожитель"),
+    (re.compile(r"сожител(?:ь|ьница|ьницы|ьнице|ьницу|ьницей|я|ю|ем|е|и|ей)"), "сожитель"),
     (re.compile(r"родственни(?:к|ка|ку|ком|ке|ца|цы|це|цу|цей)"), "родственник"),
     (re.compile(r"(?:друг|подруг)(?:а|у|ом|е|и|ой)?"), "друг"),
     (re.compile(r"супруг(?:а|у|ом|е|и|ой)?"), "супруг"),
@@ -94,8 +95,7 @@ def _fold_word(word: str) -> str:
     if word.endswith("шла"):  # пришла → пришел
         return word[:-3] + "шел"
     if len(word) > 5 and word.endswith(("лась", "лось")):  # оборонялась → оборонялся
-        stem = word[:-4]
-        return stem + ("лся" if stem[-1] in _VOWELS else "ся")
+        return word[:-4] + "лся"
     if len(word) > 3 and word.endswith("ла"):  # совершила → совершил, нанесла → нанес
         stem = word[:-2]
         return stem + "л" if stem[-1] in _VOWELS else stem
@@ -153,17 +153,21 @@ def _head(text: str, limit: int) -> str:
     return cut[:space] if space > 0 else cut
 
 
-def without_findings(text: str) -> str:
-    """The text without the court's findings: the formulae that present the facts as proven
-    or as charged are dropped, and everything from the first sentence that evaluates or
-    decides is cut."""
-    kept = []
-    for sentence in _SENTENCE.split(_CHARGED.sub("", text)):
-        if _DECIDES.search(sentence):
-            break
-        if not _STATES.search(sentence):
-            kept.append(sentence)
-    return " ".join(kept)
+def _sentences(text: str) -> list[str]:
+    """Sentences of a part without the formulae that present its facts as proven or charged."""
+    return [
+        s for s in _SENTENCE.split(_CHARGED.sub("", text)) if s.strip() and not _STATES.search(s)
+    ]
+
+
+def narrative(facts: str) -> str:
+    """The facts of an act as a plain account of what happened."""
+    return " ".join(_sentences(facts))
+
+
+def without_findings(reasoning: str) -> str:
+    """The reasoning up to the first sentence in which the court evaluates or decides."""
+    return " ".join(itertools.takewhile(lambda s: not _DECIDES.search(s), _sentences(reasoning)))
 
 
 def _mask_parties(text: str, act: CourtAct) -> str:
@@ -178,8 +182,8 @@ def act_passage(act: CourtAct) -> str:
     """The neutral facts and reasoning of an act without the court's findings, at most
     ``PASSAGE_CHARS`` long (cut after neutralising, so names and gender cannot move the cut)."""
     facts, reasoning = (
-        neutral_text(_mask_parties(without_findings(part), act), act.lang)
-        for part in (act.facts, act.reasoning)
+        neutral_text(_mask_parties(part, act), act.lang)
+        for part in (narrative(act.facts), without_findings(act.reasoning))
     )
     facts = _head(facts, int(PASSAGE_CHARS * _FACTS_SHARE))
     reasoning = _head(reasoning, PASSAGE_CHARS - len(facts))
