@@ -22,11 +22,18 @@ pytest_plugins = ("test_case_search",)
 
 
 @pytest.fixture(scope="session")
-def predictor(cases: CaseService) -> Predictor:
-    assert not cases.model_path.exists()
-    found = cases.predictor()
+def predictor(cases: CaseService, tmp_path_factory: pytest.TempPathFactory) -> Predictor:
+    # A service of its own with an empty model folder: other tests may already have trained
+    # and saved a model next to the shared store.
+    fresh = CaseService(
+        cases.search.retriever,
+        cases.settings.model_copy(update={"model_dir": tmp_path_factory.mktemp("models")}),
+        cases.store.path,
+    )
+    assert not fresh.model_path.exists()
+    found = fresh.predictor()
     # Trained on first use and saved for the next start.
-    assert cases.model_path.exists()
+    assert fresh.model_path.exists()
     return found
 
 
