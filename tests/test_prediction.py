@@ -22,14 +22,18 @@ pytest_plugins = ("test_case_search",)
 
 
 @pytest.fixture(scope="session")
-def predictor(cases: CaseService, tmp_path_factory: pytest.TempPathFactory) -> Predictor:
-    # A service of its own with an empty model folder: other tests may already have trained
-    # and saved a model next to the shared store.
-    fresh = CaseService(
+def fresh(cases: CaseService, tmp_path_factory: pytest.TempPathFactory) -> CaseService:
+    """A service of its own with an empty model folder: other tests may already have trained
+    and saved a model next to the shared store."""
+    return CaseService(
         cases.search.retriever,
         cases.settings.model_copy(update={"model_dir": tmp_path_factory.mktemp("models")}),
         cases.store.path,
     )
+
+
+@pytest.fixture(scope="session")
+def predictor(fresh: CaseService) -> Predictor:
     assert not fresh.model_path.exists()
     found = fresh.predictor()
     # Trained on first use and saved for the next start.
@@ -108,19 +112,19 @@ def test_names_and_gender_in_a_description_are_neutralised():
     assert "Ахметов" not in her and "Петров" not in her and "Ф.И.О." in her
 
 
-def test_the_model_file_is_plain_json_and_round_trips(cases: CaseService, predictor: Predictor):
-    raw = cases.model_path.read_bytes()
+def test_the_model_file_is_plain_json_and_round_trips(fresh: CaseService, predictor: Predictor):
+    raw = fresh.model_path.read_bytes()
     data = json.loads(raw)  # plain JSON: nothing in it can execute on load
     assert data["version"] == predictor.model.version and data["data_hash"]
     assert data["split"]["train"] > data["split"]["test"] > 0
     assert {"accuracy", "macro_f1", "brier", "ece", "coverage"} <= set(data["metrics"])
-    loaded = PredictorModel.load(cases.model_path)
+    loaded = PredictorModel.load(fresh.model_path)
     assert loaded == predictor.model
     features = np.random.default_rng(0).normal(size=(3, len(loaded.coef[0])))
     assert np.array_equal(
         loaded.classifier_probs(features), predictor.model.classifier_probs(features)
     )
-    broken = cases.model_path.with_name("broken.json")
+    broken = fresh.model_path.with_name("broken.json")
     broken.write_text(json.dumps({**data, "coef": data["coef"][:-1]}), "utf-8")
     with pytest.raises(ValueError):
         PredictorModel.load(broken)
