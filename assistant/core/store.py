@@ -505,7 +505,8 @@ class StoreWriter:
             self._lock_fh.close()
             raise StoreError(f"{self.store_dir} is being written by another process") from exc
         self._clean_orphans()
-        self.name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        # Microseconds keep names in creation order for pruning, even for two commits a second.
+        self.name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
         self.tmp = self.store_dir / "snapshots" / f".tmp-{self.name}"
         self.tmp.mkdir()
         self._ids, self._vectors = self._start_from_live()
@@ -700,10 +701,15 @@ class StoreWriter:
 
     def _prune(self) -> None:
         snapshots = sorted(
-            (p for p in (self.store_dir / "snapshots").iterdir() if not p.name.startswith(".")),
+            (
+                p
+                for p in (self.store_dir / "snapshots").iterdir()
+                if not p.name.startswith(".") and p.name != self.name
+            ),
             key=lambda p: p.name,
         )
-        for old in snapshots[: -self.keep_snapshots]:
+        # The snapshot just made live is never a candidate; keep the newest others.
+        for old in snapshots[: max(len(snapshots) - (self.keep_snapshots - 1), 0)]:
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
