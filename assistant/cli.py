@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,9 +16,8 @@ from rich.table import Table
 from assistant.cases.cli import app as cases_app
 from assistant.core.cli import JsonOpt, StoreOpt, fail, settings_for
 from assistant.core.schemas import LANGS, SearchFilters, SearchHit, SearchResponse
-from assistant.core.store import StoreError
 from assistant.retrieval import QueryError
-from assistant.services import Services
+from assistant.services import loaded_services
 
 app = typer.Typer(
     name="alqabi",
@@ -29,16 +27,6 @@ app = typer.Typer(
 )
 app.add_typer(cases_app, name="cases")
 console = Console()
-
-
-def loaded_services(store: Path | None) -> Services:
-    """Services with the store loaded, or a clean exit with the reason."""
-    services = Services(settings_for(store))
-    try:
-        services.load()
-    except StoreError as exc:
-        raise fail(str(exc)) from exc
-    return services
 
 
 @app.command()

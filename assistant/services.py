@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from assistant.cases.service import CaseService
 from assistant.cases.settings import CaseSettings
+from assistant.core.cli import fail, settings_for
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder, make_embedder
 from assistant.core.store import Store, StoreError
@@ -112,3 +113,13 @@ class Services:
         if loaded is None:
             raise StoreError(self.last_error or "the store is still loading")
         return loaded
+
+
+def loaded_services(store: Path | None) -> Services:
+    """Services for a CLI command with the store loaded, or a clean exit with the reason."""
+    services = Services(settings_for(store))
+    try:
+        services.load()
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
+    return services

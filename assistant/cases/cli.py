@@ -17,10 +17,9 @@ from assistant.cases.catalog import CaseNotFound
 from assistant.cases.schemas import CaseFilters, CaseSearchRequest, PredictFilters, PredictRequest
 from assistant.cases.service import CaseService
 from assistant.cases.train import NotEnoughActs
-from assistant.core.cli import JsonOpt, StoreOpt, dump_json, fail, settings_for
-from assistant.core.store import StoreError
+from assistant.core.cli import JsonOpt, StoreOpt, dump_json, fail
 from assistant.retrieval import QueryError
-from assistant.services import Services
+from assistant.services import loaded_services
 
 app = typer.Typer(no_args_is_help=True, help="Court practice: similar acts and outcome estimates.")
 console = Console()
@@ -32,17 +31,8 @@ CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="Case 
 ArticleOpt = Annotated[list[str] | None, typer.Option("--article", help='E.g. "УК 99".')]
 
 
-def _services(store: Path | None) -> Services:
-    services = Services(settings_for(store))
-    try:
-        services.load()
-    except StoreError as exc:
-        raise fail(str(exc)) from exc
-    return services
-
-
 def _service(store: Path | None) -> CaseService:
-    return _services(store).cases
+    return loaded_services(store).cases
 
 
 def _run(call: Callable[[], T]) -> T:
@@ -135,7 +125,7 @@ def predict(
             filters=PredictFilters(category=category or None, article=article or None),
         )
     )
-    services = _services(store)
+    services = loaded_services(store)
     response = _run(
         lambda: services.cases.predictor().predict(request, services.settings.lang_default)
     )
