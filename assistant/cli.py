@@ -105,6 +105,7 @@ def serve(
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.api.logs import log_config
 
     settings = settings_for(store)
     uvicorn.run(
@@ -112,6 +113,7 @@ def serve(
         host=host or settings.api.host,
         port=port or settings.api.port,
         log_level="info",
+        log_config=log_config(),
     )
 
 

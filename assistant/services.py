@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.cases.service import CaseService
-from assistant.cases.settings import CaseSettings
 from assistant.core.cli import fail, settings_for
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder, make_embedder
-from assistant.core.store import Store, StoreError
+from assistant.core.store import Store, StoreError, live_snapshot
 from assistant.retrieval import HybridRetriever
 
 if TYPE_CHECKING:
@@ -43,6 +42,9 @@ class Services:
         # Its own lock: building the case catalog must not hold up the embedder or answers.
         self._cases_lock = threading.Lock()
         self.last_error: str | None = None
+        # A snapshot that failed to open is not retried on every poll (checksums cost time).
+        self._refused: str | None = None
+        self._load_lock = threading.Lock()
 
     @property
     def store_dir(self) -> Path:
@@ -72,7 +74,7 @@ class Services:
         loaded = self.require()
         with self._cases_lock:
             if self._cases is None or self._cases.store is not loaded.store:
-                self._cases = CaseService(loaded.retriever, CaseSettings(), self.store_dir)
+                self._cases = CaseService(loaded.retriever, self.settings.cases, self.store_dir)
             return self._cases
 
     @property
@@ -82,6 +84,14 @@ class Services:
     def load(self) -> Loaded:
         """Open the live snapshot (if it is not the one already loaded) and swap it in."""
         current = self._loaded
+        live = live_snapshot(self.store_dir)
+        if (
+            current is not None
+            and live is not None
+            and live.name == current.store.manifest.snapshot
+        ):
+            self.last_error = None  # CURRENT names the served snapshot: nothing is refused
+            return current
         store = Store.open(self.store_dir, ef_search=self.settings.store.hnsw_ef_search)
         if current is not None and current.store.manifest.snapshot == store.manifest.snapshot:
             store.close()
@@ -98,14 +108,23 @@ class Services:
         return self._loaded
 
     def try_load(self) -> bool:
-        """Load if possible; keep the previous snapshot and remember the error otherwise."""
-        try:
-            self.load()
-        except StoreError as exc:
-            self.last_error = str(exc)
-            log.warning("store not loaded: %s", exc)
-            return False
-        return True
+        """Load if possible; keep the previous snapshot and remember the error otherwise.
+
+        Polled: a new snapshot is swapped in while requests keep using the one they started
+        with; a snapshot that fails its checks is refused once and not retried."""
+        live = None
+        with self._load_lock:
+            try:
+                live = live_snapshot(self.store_dir)
+                if live is not None and live.name == self._refused:
+                    return False
+                self.load()
+            except StoreError as exc:
+                self._refused = live.name if live is not None else None
+                self.last_error = str(exc)
+                log.warning("store not loaded: %s", exc)
+                return False
+            return True
 
     def require(self) -> Loaded:
         """The loaded generation, or StoreError when none is loaded yet."""

@@ -5,9 +5,13 @@ in-process with FastAPI's TestClient and reports per language: hit@1 of the righ
 guidance document, key-fact coverage, language match, refusal precision and recall, and the
 p50/p95 latency of ``/v1/ask``.
 
-``--calibrate`` instead chooses the FAQ weight and threshold and the support threshold on one
-half of the questions (split by id) and reports them on the other half; the chosen values are
-recorded in ``assistant/answer/faq.py`` and ``assistant/answer/engine.py``.
+``--calibrate`` instead chooses the FAQ weights, the FAQ threshold and the two support
+thresholds on the dev half of the questions (split by id) and reports both halves; the chosen
+values are recorded in ``assistant/answer/faq.py``.
+
+Library use (e.g. by ``alqabi eval``): ``evaluate(services)`` and ``calibrate(services)`` take
+loaded ``Services`` over a store holding the guidance and the FAQ (``build_store`` makes one)
+and return a metrics dict; ``gold_items()`` and ``refusal_items()`` read the datasets.
 
     python -m evals.answers [--store DIR] [--json] [--calibrate]
 """
@@ -25,9 +29,11 @@ from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.answer import faq
+from assistant.answer.cues import about_jury, elsewhere, out_of_scope
+from assistant.answer.refusal import classify
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings, get_settings
 from assistant.core.embeddings import Embedder, make_embedder
@@ -85,6 +91,16 @@ class Outcome(BaseModel):
     answer_lang: str | None
     refusal_reason: str | None
     seconds: float
+    # As the API returned them, for the citation and groundedness checks (evals/harness).
+    sources: list[dict] = Field(default_factory=list)
+    citations: list[str] = Field(default_factory=list)
+
+
+def _half(item_id: str) -> int:
+    return hashlib.sha256(item_id.encode()).digest()[0] % 2
+
+
+HALVES = {"dev": 0, "held_out": 1}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -128,17 +144,16 @@ def ask_all(client: TestClient, items: Sequence[GoldItem | RefusalItem]) -> list
                 answer_lang=body.get("lang"),
                 refusal_reason=body.get("refusal_reason"),
                 seconds=seconds,
+                sources=sources,
+                citations=body.get("citations") or [],
             )
         )
     return out
 
 
 def lang_matches(item: GoldItem, outcome: Outcome) -> bool:
-    """Answered in the asker's language: for kk/ru the text itself must read as that language;
-    for English the reply is labelled English (the guidance has no English text to quote)."""
-    if outcome.answer_lang != item.lang:
-        return False
-    return item.lang == "en" or detect_lang(outcome.answer) == item.lang
+    """Answered in the asker's language: labelled so, and the text itself reads as it."""
+    return outcome.answer_lang == item.lang and detect_lang(outcome.answer) == item.lang
 
 
 def fact_coverage(item: GoldItem, answer: str) -> float:
@@ -206,6 +221,16 @@ def report(
             "refusals": refusal_metrics(mine, theirs),
         }
     styles = sorted({i.style for i in gold})
+    per_half = {
+        name: {
+            "answers": answer_metrics([o for o in answered if _half(o.id) == half]),
+            "refusals": refusal_metrics(
+                [o for o in answered if _half(o.id) == half],
+                [o for o in refused if _half(o.id) == half],
+            ),
+        }
+        for name, half in HALVES.items()
+    }
     return {
         "overall": {
             "answers": answer_metrics(answered),
@@ -213,6 +238,8 @@ def report(
             "latency": _latency([*answered, *refused]),
         },
         "per_lang": per_lang,
+        # The thresholds are calibrated on the dev half: the held-out half is the honest figure.
+        "per_half": per_half,
         "per_style": {
             s: answer_metrics([o for o in answered if by_id[o.id].style == s]) for s in styles
         },
@@ -233,93 +260,148 @@ def report(
 # --- calibration ---------------------------------------------------------------------------------
 
 
-def _half(item_id: str) -> int:
-    return hashlib.sha256(item_id.encode()).digest()[0] % 2
+class _Row(BaseModel):
+    """One question's FAQ signals (per group) and what it should get."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    id: str
+    question: str
+    expected: list[str]
+    signals: dict[str, np.ndarray]
+
+    @property
+    def gold(self) -> bool:
+        return bool(self.expected)
 
 
-def calibrate(services: Services, gold: list[GoldItem], refusals: list[RefusalItem]) -> dict:
-    """Choose the FAQ weights and thresholds on half 0 of the questions; report both halves.
+def _middle_of_best(values: np.ndarray, gains: np.ndarray) -> float:
+    """The middle of the run of candidate values with the highest gain (robust to a few points)."""
+    best = np.flatnonzero(gains == gains.max())
+    return float(values[best[len(best) // 2]])
 
-    ``SUPPORT_MIN``: the highest score that keeps 98% of the gold questions answerable (below
-    it a question is refused). ``THRESHOLD``: the lowest score at which FAQ answers are right
-    (the expected entry) at least ``FAQ_PRECISION`` of the time, since a wrong answer about a
-    legal duty is worse than the extractive answer from the topic's guidance; the weights are
-    those that let the most questions through at that precision.
+
+def calibrate(
+    services: Services,
+    gold: Sequence[GoldItem] | None = None,
+    refusals: Sequence[RefusalItem] | None = None,
+) -> dict:
+    """Choose the FAQ weights and the three thresholds on the dev half (split by id); report
+    the dev and the held-out half.
+
+    * weights and ``THRESHOLD``: the weights (question-type cue included) that let the most
+      questions through to an FAQ answer while FAQ answers stay right ``FAQ_PRECISION`` of the
+      time, and the lowest threshold that keeps that precision (a wrong answer about a legal
+      duty is worse than the extractive answer from the topic's guidance);
+    * ``SUPPORT_MIN``: the highest score that keeps 98% of the gold questions with a jury word
+      answerable;
+    * ``OFF_TOPIC_MIN``: for questions without a jury word, the score that best separates the
+      gold questions from the prompts to refuse (the middle of the best range).
+
+    Prompts refused by wording (injection, personal advice) never reach the scores and are left
+    out. Returns the chosen values and, per half, what they do.
     """
+    gold = list(gold if gold is not None else gold_items())
+    refusals = list(refusals if refusals is not None else refusal_items())
     loaded = services.require()
     index = services.answers.knowledge(loaded).faq
     embedder = loaded.retriever.embedder
-    rows = []
-    for item in [*gold, *refusals]:
-        signals = index.signals(item.question, embedder.embed_queries([item.question])[0])
-        rows.append((item, signals, item.expected if isinstance(item, GoldItem) else []))
+    items = [i for i in [*gold, *refusals] if classify(i.question) is None]
+    vectors = embedder.embed_queries([i.question for i in items])
+    rows = [
+        _Row(
+            id=i.id,
+            question=i.question,
+            expected=i.expected if isinstance(i, GoldItem) else [],
+            signals=index.signals(i.question, v, detect_lang(i.question)),
+        )
+        for i, v in zip(items, vectors, strict=True)
+    ]
     grid = [
-        faq.Weights(fuzzy=a, dense=b, passage=c, overlap=d)
+        faq.Weights(fuzzy=a, dense=b, passage=c, overlap=d, qtype=e)
         for a in (0.0, 0.05, 0.1, 0.2)
         for b in (0.4, 0.5, 0.6)
         for c in (0.3, 0.4, 0.5)
         for d in (0.0, 0.05, 0.1)
+        for e in (0.0, 0.02, 0.04, 0.06, 0.1)
     ]
 
-    def scored(part: list, weights: faq.Weights) -> list[tuple[float, str, list[str]]]:
+    def best_groups(part: list[_Row], weights: faq.Weights) -> list[tuple[float, str]]:
         out = []
-        for _, signals, expected in part:
-            combined = index.combine(signals, weights)
-            best = int(np.argmax(combined))
-            out.append((float(combined[best]), index.groups[best], expected))
+        for row in part:
+            combined = index.combine(row.signals, weights)
+            top = int(np.argmax(combined))
+            out.append((float(combined[top]), index.groups[top]))
         return out
 
-    def support_for(points: list) -> float:
-        gold_scores = [s for s, _, expected in points if expected]
-        return float(np.floor(np.percentile(gold_scores, 2) * 100) / 100)
-
-    def faq_answers(points: list, threshold: float) -> dict:
-        answered = [(g, e) for score, g, e in points if score >= threshold]
-        right = sum(bool(e) and g == e[0] for g, e in answered)
+    def faq_answers(part: list[_Row], points: list, threshold: float) -> dict:
+        pairs = list(zip(points, part, strict=True))
+        answered = [(g, r) for (score, g), r in pairs if score >= threshold]
+        right = sum(r.gold and g == r.expected[0] for g, r in answered)
+        # Below the threshold the answer comes from the guidance on the matched entry's topic.
         topic = sum(
-            bool(e) and f"guidance-{index.topics.get(g)}" in e
-            for score, g, e in points
+            r.gold and f"guidance-{index.topics.get(g)}" in r.expected
+            for (score, g), r in pairs
             if score < threshold
         )
         return {
             "faq_answers": len(answered),
             "faq_right": right,
             "faq_precision": round(right / len(answered), 4) if answered else 1.0,
-            "guidance_topic_right": topic,
+            "right_faq_or_topic": right + topic,
+            "top_group_right": _mean(
+                [float(g in r.expected) for (_, g), r in zip(points, part, strict=True) if r.gold]
+            ),
         }
 
-    fit = [r for r in rows if _half(r[0].id) == 0]
-    held = [r for r in rows if _half(r[0].id) == 1]
+    fit = [r for r in rows if _half(r.id) == HALVES["dev"]]
     candidates = []
     for weights in grid:
-        points = scored(fit, weights)
+        points = best_groups(fit, weights)
         for threshold in np.round(np.arange(0.9, 1.2, 0.01), 2):
-            result = faq_answers(points, float(threshold))
+            result = faq_answers(fit, points, float(threshold))
             if result["faq_precision"] >= FAQ_PRECISION:
                 candidates.append((result["faq_answers"], -threshold, weights))
                 break
     _, neg_threshold, weights = max(candidates, key=lambda c: (c[0], c[1]))
     threshold = float(-neg_threshold)
-    support = support_for(scored(fit, weights))
-    off_topic = {r.id for r in refusals if r.refusal_class == "off_topic"}
+    points = best_groups(fit, weights)
+    jury_gold = [
+        s for (s, _), r in zip(points, fit, strict=True) if r.gold and about_jury(r.question)
+    ]
+    support = float(np.floor(np.percentile(jury_gold, 2) * 100) / 100)
+    # Questions without a jury word that the lexicon does not already send away.
+    open_rows = [
+        (s, r.gold)
+        for (s, _), r in zip(points, fit, strict=True)
+        if not about_jury(r.question) and not elsewhere(r.question)
+    ]
+    values = np.round(np.arange(support, support + 0.15, 0.005), 3)
+    gains = np.asarray([sum((s >= t) == g for s, g in open_rows) for t in values])
+    off_topic_min = _middle_of_best(values, gains)
 
-    def half_report(part: list) -> dict:
-        points = scored(part, weights)
-        gold_points = [p for p in points if p[2]]
-        off = [p for p, r in zip(points, part, strict=True) if r[0].id in off_topic]
+    def half_report(part: list[_Row]) -> dict:
+        part_points = best_groups(part, weights)
+        verdicts = [
+            (out_of_scope(r.question, s, support, off_topic_min), r)
+            for (s, _), r in zip(part_points, part, strict=True)
+        ]
         return {
             "n": len(part),
-            **faq_answers(points, threshold),
-            "gold_answerable": _mean([float(p[0] >= support) for p in gold_points]),
-            "off_topic_refused": _mean([float(p[0] < support) for p in off]),
+            **faq_answers(part, part_points, threshold),
+            "gold_answerable": _mean([float(v is None) for v, r in verdicts if r.gold]),
+            "to_refuse_refused": _mean([float(v is not None) for v, r in verdicts if not r.gold]),
         }
 
     return {
         "weights": weights.model_dump(),
         "threshold": threshold,
         "support_min": support,
-        "fit_half": half_report(fit),
-        "held_out_half": half_report(held),
+        "off_topic_min": off_topic_min,
+        **{
+            name: half_report([r for r in rows if _half(r.id) == half])
+            for name, half in HALVES.items()
+        },
     }
 
 
@@ -345,12 +427,36 @@ def _print_table(result: dict) -> None:
             f"{a['key_facts']:>8.3f}{a['lang_match']:>8.3f}{r['precision']:>8.3f}"
             f"{r['recall']:>8.3f}{a['p50_ms']:>9.0f}{a['p95_ms']:>9.0f}"
         )
+    for half, block in result["per_half"].items():
+        a, r = block["answers"], block["refusals"]
+        print(
+            f"{half:<9}n={a['n']} hit@1={a['hit_at_1']:.3f} facts={a['key_facts']:.3f} "
+            f"lang={a['lang_match']:.3f} ref.P={r['precision']:.3f} ref.R={r['recall']:.3f}"
+        )
     for style, a in result["per_style"].items():
         print(f"style {style}: n={a['n']} hit@1={a['hit_at_1']:.3f} facts={a['key_facts']:.3f}")
     for miss in result["misses"]:
         print(f"miss {miss['id']}: {miss['question']} -> {miss['kind']} {miss['group']}")
     for miss in result["wrong_refusals"]:
         print(f"not refused {miss['id']}: {miss['question']} -> {miss['kind']}")
+
+
+def evaluate(
+    services: Services,
+    gold: Sequence[GoldItem] | None = None,
+    refusals: Sequence[RefusalItem] | None = None,
+) -> dict:
+    """Every gold question and refusal prompt through ``POST /v1/ask`` of an in-process app on
+    ``services`` (its store must hold the guidance and the FAQ); returns ``report``'s metrics."""
+    gold = list(gold if gold is not None else gold_items())
+    refusals = list(refusals if refusals is not None else refusal_items())
+    with TestClient(create_app(services.settings, services)) as client:
+        _wait_ready(client)
+        # One warm-up call builds the FAQ index, so latency reflects steady state.
+        client.post("/v1/ask", json={"question": "алқаби"})
+        answered = ask_all(client, gold)
+        refused = ask_all(client, refusals)
+    return report(gold, answered, refusals, refused)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -372,13 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = calibrate(services, gold, refusals)
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    with TestClient(create_app(settings, services)) as client:
-        _wait_ready(client)
-        # One warm-up call builds the FAQ index, so latency reflects steady state.
-        client.post("/v1/ask", json={"question": "алқаби"})
-        answered = ask_all(client, gold)
-        refused = ask_all(client, refusals)
-    result = report(gold, answered, refusals, refused)
+    result = evaluate(services, gold, refusals)
     if args.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:

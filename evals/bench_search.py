@@ -10,13 +10,14 @@ figure is the real first-build rate. Latency is measured on ``--store`` (built f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import socket
 import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -111,7 +112,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench_http(settings: Settings, services: Services, qs: Sequence[str]) -> dict:
+@contextlib.contextmanager
+def served(settings: Settings, services: Services) -> Iterator[httpx.Client]:
+    """The app on a real uvicorn server on a free loopback port, ready; a client for it."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -123,24 +126,34 @@ def bench_http(settings: Settings, services: Services, qs: Sequence[str]) -> dic
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             deadline = time.monotonic() + 60
-            while client.get("/ready").status_code != 200:
+            while True:
+                try:
+                    if client.get("/ready").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass  # not listening yet
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not become ready")
                 time.sleep(0.1)
-            client.post("/v1/search", json={"query": qs[0]})
-            ms = []
-            for q in qs:
-                ms.append(
-                    timed(
-                        lambda q=q: client.post(
-                            "/v1/search", json={"query": q, "k": 10}
-                        ).raise_for_status()
-                    )
-                )
-        return summary(ms)
+            yield client
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def bench_http(settings: Settings, services: Services, qs: Sequence[str]) -> dict:
+    with served(settings, services) as client:
+        client.post("/v1/search", json={"query": qs[0]})
+        ms = []
+        for q in qs:
+            ms.append(
+                timed(
+                    lambda q=q: client.post(
+                        "/v1/search", json={"query": q, "k": 10}
+                    ).raise_for_status()
+                )
+            )
+    return summary(ms)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

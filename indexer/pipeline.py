@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,17 +19,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from assistant.cases.passage import act_passage
-from assistant.core.cases import DOC_TYPE, CourtAct
+from assistant.core.cases import DOC_TYPE, CourtAct, act_passage
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Chunk, SourceDocument
 from assistant.core.store import EmbeddingCache, LexicalTerms, StoreWriter
 from assistant.core.text import terms
 from indexer.chunking import chunk_document
-from indexer.readers import ReaderError, iter_files, read_file
+from indexer.readers import ReaderError, ReadResult, iter_files, read_file
 
-# Bump when chunking, lexical terms or what is embedded (court acts: assistant.cases.passage)
+# Bump when chunking, lexical terms or what is embedded (court acts: core act_passage)
 # change: stores built by another version are re-chunked and re-tokenised on the next run
 # (vectors of unchanged text come from the embedding cache).
 PIPELINE_VERSION = "3"
@@ -84,6 +83,16 @@ def chunk_terms(chunk: Chunk) -> LexicalTerms:
     return LexicalTerms(norm=terms(text, chunk.lang), folded=terms(text, chunk.lang, folded=True))
 
 
+# Embeds batches of passages, yielding one matrix per batch in input order: in this process
+# (local_encoder), in worker processes (indexer.workers) or on a Ray cluster (indexer.ray_index).
+BatchEncoder = Callable[[Sequence[Sequence[str]]], Iterable[np.ndarray]]
+
+
+def local_encoder(embedder: Embedder) -> BatchEncoder:
+    """Embed batches one after the other with ``embedder`` in this process."""
+    return lambda batches: (embedder.embed_passages(list(b)) for b in batches)
+
+
 class Embedding(BaseModel):
     """Counters of one batched embedding pass."""
 
@@ -98,11 +107,13 @@ def embed_passages(
     batch_size: int,
     on_progress: Callable[[int], None] = lambda n: None,
     counters: Embedding | None = None,
+    encode: BatchEncoder | None = None,
 ) -> np.ndarray:
     """Vectors for texts: cached ones looked up, the rest embedded in length-sorted batches.
 
     Batches of similar length waste no work on padding; each batch is cached as soon as it
-    is done, so an interrupted run resumes where it stopped.
+    is done, so an interrupted run resumes where it stopped. ``encode`` runs the batches
+    (default: ``embedder`` in this process).
     """
     counters = counters if counters is not None else Embedding()
     keys = [EmbeddingCache.key(t) for t in texts]
@@ -113,9 +124,10 @@ def embed_passages(
     hits = sum(uses[k] for k in found)
     counters.cached += hits
     on_progress(hits)
-    for start in range(0, len(missing), batch_size):
-        batch = missing[start : start + batch_size]
-        vectors = embedder.embed_passages([texts[i] for i in batch])
+    batches = [missing[start : start + batch_size] for start in range(0, len(missing), batch_size)]
+    run = encode or local_encoder(embedder)
+    results = run([[texts[i] for i in batch] for batch in batches])
+    for batch, vectors in zip(batches, results, strict=True):
         cache.put_many((keys[i], v) for i, v in zip(batch, vectors, strict=True))
         found.update({keys[i]: v for i, v in zip(batch, vectors, strict=True)})
         counters.embedded += len(batch)
@@ -153,9 +165,11 @@ class Indexer:
         store_dir: Path | None = None,
         console: Console | None = None,
         progress: bool = True,
+        encode: BatchEncoder | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.encode = encode
         self.store_dir = Path(store_dir or settings.store.dir)
         self.console = console or Console(stderr=True)
         self.show_progress = progress
@@ -175,11 +189,9 @@ class Indexer:
         """All documents under the paths; failures go into the report."""
         docs: list[SourceDocument] = []
         seen: set[str] = set()
-        for path, root in iter_files(paths):
-            try:
-                result = read_file(path, root)
-            except ReaderError as exc:
-                report.failed.append(IndexFailure(source=str(path), reason=str(exc)))
+        for path, result in self.read_files(list(iter_files(paths))):
+            if isinstance(result, ReaderError):
+                report.failed.append(IndexFailure(source=str(path), reason=str(result)))
                 continue
             report.warnings.extend(result.warnings)
             for doc in result.documents:
@@ -189,6 +201,16 @@ class Indexer:
                 seen.add(doc.doc_id)
                 docs.append(doc)
         return docs
+
+    def read_files(
+        self, files: Sequence[tuple[Path, Path]]
+    ) -> Iterator[tuple[Path, ReadResult | ReaderError]]:
+        """Each ``(file, root)`` read here, in order (a Ray cluster reads them in shards)."""
+        for path, root in files:
+            try:
+                yield path, read_file(path, root)
+            except ReaderError as exc:
+                yield path, exc
 
     def run(self, paths: Sequence[Path], prune: bool = False) -> IndexReport:
         """Index the paths; unchanged documents are skipped, changed ones replaced.
@@ -271,6 +293,7 @@ class Indexer:
                 self.settings.embedder.batch_size,
                 on_progress=advance,
                 counters=counters,
+                encode=self.encode,
             )
         offset = 0
         for doc, doc_chunks in todo:

@@ -1,7 +1,8 @@
 """The small real store the answer tests share, and what the engine reads from it.
 
-Built once per test session from part of ``corpus/`` (three topics of guidance and FAQ, in both
-languages, minus the Kazakh fines guidance so that a topic exists in Russian only). The
+Built once per test session from part of ``corpus/`` (three topics: their guidance in kk and ru,
+minus the Kazakh fines guidance so that a topic exists in Russian only, and their FAQ in kk, ru
+and en). The
 embedding caches of ``var/eval/answers-store`` (left by ``python -m evals.answers``) are copied
 in when present, so a warm machine embeds almost nothing.
 """
@@ -29,11 +30,11 @@ _lock = threading.Lock()
 
 def _write_subset(root: Path) -> list[Path]:
     guidance, faq = root / "guidance", root / "faq"
-    for lang in ("kk", "ru"):
-        (guidance / lang).mkdir(parents=True, exist_ok=True)
+    for lang in ("kk", "ru", "en"):
         for topic in TOPICS:
-            if (lang, topic) != RU_ONLY:
-                src = REPO / "corpus" / "guidance" / lang / f"{topic}.md"
+            src = REPO / "corpus" / "guidance" / lang / f"{topic}.md"
+            if (lang, topic) != RU_ONLY and src.exists():
+                (guidance / lang).mkdir(parents=True, exist_ok=True)
                 shutil.copy(src, guidance / lang / src.name)
         faq.mkdir(exist_ok=True)
         lines = (REPO / "corpus" / "faq" / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
@@ -69,8 +70,8 @@ def answer_services(base: Path) -> Services:
 def test_store_holds_both_languages_of_each_group(tmp_path_factory):
     services = answer_services(tmp_path_factory.getbasetemp())
     knowledge = services.answers.knowledge(services.require())
-    assert set(knowledge.groups["faq-pay-amount"]) == {"kk", "ru"}
+    assert set(knowledge.groups["faq-pay-amount"]) == {"kk", "ru", "en"}
     assert set(knowledge.groups["guidance-fines"]) == {"ru"}
-    assert len(knowledge.faq) == 2 * len(knowledge.faq.groups)
+    assert len(knowledge.faq) == 3 * len(knowledge.faq.groups)
     # The knowledge is built once per snapshot.
     assert services.answers.knowledge(services.require()) is knowledge

@@ -16,6 +16,7 @@ import pytest
 from assistant.cases.catalog import CaseNotFound
 from assistant.cases.deviation import deviation
 from assistant.cases.schemas import CaseFilters, CaseSearchRequest
+from assistant.cases.search import fuse_scores
 from assistant.cases.service import CaseService
 from assistant.cases.snippet import snippet
 from assistant.core.cases import CourtAct
@@ -174,3 +175,28 @@ def test_snippet_is_the_passage_with_the_query_terms():
     cut = snippet(text, "кража телефона в автобусе", 80)
     assert cut.startswith("… Подсудимый похитил телефон")
     assert len(cut) <= 84
+
+
+def test_score_fusion_lets_dense_break_lexical_near_ties():
+    ranked = {
+        "lexical": [(1, 12.0), (2, 11.9), (3, 2.0)],
+        "dense": [(2, 0.95), (3, 0.94), (1, 0.60)],
+    }
+    # BM25 alone puts 1 first; a small dense weight flips the near-tie of 1 and 2 but not the
+    # clear lexical gap to 3.
+    assert [row for row, _ in fuse_scores(ranked, {"lexical": 1.0, "dense": 0.0})] == [1, 2, 3]
+    fused = fuse_scores(ranked, {"lexical": 0.8, "dense": 0.2})
+    assert [row for row, _ in fused] == [2, 1, 3]
+    assert fused[0][1] == pytest.approx(0.8 * 9.9 / 10 + 0.2)
+    # A method with one hit (nothing to normalise against) counts fully; no weight, no say.
+    assert fuse_scores({"fuzzy": [(7, 3.0)]}, {"fuzzy": 0.5}) == [(7, 0.5)]
+    assert fuse_scores({"fuzzy": [(7, 3.0)]}, {}) == []
+
+
+def test_case_settings_are_a_section_of_the_root_settings(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ALQABI_CASES_DENSE_WEIGHT", "0.35")
+    monkeypatch.setenv("ALQABI_CASES_DEVIATION_MIN_NEIGHBOURS", "4")
+    monkeypatch.setenv("ALQABI_CASES_MODEL_DIR", "/tmp/alqabi-models")
+    cases = Settings().cases
+    assert (cases.dense_weight, cases.deviation_min_neighbours) == (0.35, 4)
+    assert cases.model_dir == Path("/tmp/alqabi-models")

@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.answer.feedback import FeedbackRecord, FeedbackStore, mask_personal
+from assistant.answer.feedback import FeedbackRecord, FeedbackStore
 from assistant.api.app import create_app
+from assistant.core.pii import mask_personal
 from tests.test_answer_store import answer_services
 from tests.test_api import wait_ready
 
@@ -17,7 +18,7 @@ from tests.test_api import wait_ready
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
-        ("ИИН 900101300123", "ИИН [iin]"),
+        ("ИИН 900101300126", "ИИН [iin]"),
         ("звоните +7 (701) 123-45-67 или 87011234567", "звоните [phone] или [phone]"),
         ("почта a.b-c@mail.kz", "почта [email]"),
         ("карта 4400 4301 2345 6789", "карта [card]"),
@@ -35,7 +36,7 @@ def test_feedback_is_stored_masked_and_hashed(tmp_path_factory):
         response = client.post(
             "/v1/feedback",
             json={
-                "question": "мой ИИН 900101300123, тел. 8 701 123 45 67 — сколько платят?",
+                "question": "мой ИИН 900101300126, тел. 8 701 123 45 67 — сколько платят?",
                 "answer": "Присяжный получает 50% оклада. Пишите на juror@example.kz",
                 "vote": "down",
                 "user": "tg:424242",
@@ -53,7 +54,7 @@ def test_feedback_is_stored_masked_and_hashed(tmp_path_factory):
     db = services.settings.store.dir.parent / "feedback.sqlite"
     rows = sqlite3.connect(db).execute("SELECT question, answer, user_hash, vote FROM feedback")
     question, answer, user_hash, vote = rows.fetchone()
-    assert "900101300123" not in question and "[iin]" in question and "[phone]" in question
+    assert "900101300126" not in question and "[iin]" in question and "[phone]" in question
     assert "[email]" in answer and "50%" in answer
     assert vote == "down"
     assert "424242" not in user_hash

@@ -10,11 +10,10 @@ import pytest
 from test_case_search import N_ACTS
 
 from assistant.cases.model import PredictorModel
-from assistant.cases.passage import act_passage, neutral_text
 from assistant.cases.predict import Predictor
 from assistant.cases.schemas import PredictRequest
 from assistant.cases.service import CaseService
-from assistant.core.cases import OUTCOMES
+from assistant.core.cases import OUTCOMES, act_passage, neutral_text
 from indexer.cases import generate_cases
 
 # The session store and services of the search tests.

@@ -16,13 +16,16 @@ _NUMS = r"\d+(?:\s*,\s*\d+)*"
 _KK = re.compile(rf"(Заңның|Заң|ҚПК|ӘҚБтК)\s+({_NUMS})-(?:бап|баб)")
 # "(ст. 645, 647 УПК)", "(ст. 16 Закона)", "(ст. 657 КоАП)"
 _RU = re.compile(rf"ст\.\s*({_NUMS})\s+(Закона|УПК|КоАП)")
+# "(CPC arts. 645, 647)", "(Law on Jurors, art. 16)", "(CAO art. 657)"
+_EN = re.compile(rf"(Law on Jurors|CPC|CAO),?\s+arts?\.\s*({_NUMS})")
 _ACTS = {
     "Заңның": "jury-law", "Заң": "jury-law", "Закона": "jury-law",
     "ҚПК": "cpc", "УПК": "cpc", "ӘҚБтК": "coao", "КоАП": "coao",
+    "Law on Jurors": "jury-law", "CPC": "cpc", "CAO": "coao",
 }  # fmt: skip
 _KNOWN = frozenset(_ACTS.values())
 # Inline references (and the space before them) removed when a text is read aloud or summarised.
-_INLINE = re.compile(r"\s*\((?:[^()]*?(?:бап|баб|ст\.)[^()]*)\)")
+_INLINE = re.compile(r"\s*\((?:[^()]*?(?:бап|баб|ст\.|\bart\.|\barts\.)[^()]*)\)")
 
 
 class Citation(BaseModel, frozen=True):
@@ -47,6 +50,8 @@ def parse(passage: str) -> list[Citation]:
         found += [(m.start(), Citation(act=_ACTS[m[1]], article=n)) for n in _numbers(m[2])]
     for m in _RU.finditer(passage):
         found += [(m.start(), Citation(act=_ACTS[m[2]], article=n)) for n in _numbers(m[1])]
+    for m in _EN.finditer(passage):
+        found += [(m.start(), Citation(act=_ACTS[m[1]], article=n)) for n in _numbers(m[2])]
     return list(dict.fromkeys(c for _, c in sorted(found, key=lambda p: p[0])))
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answer import citations, extractive, faq
+from assistant.answer.cues import out_of_scope
 from assistant.answer.followup import resolve
 from assistant.answer.generative import Generator, make_chat_model
 from assistant.answer.knowledge import GUIDANCE, DocInfo, Knowledge
@@ -18,18 +19,12 @@ from assistant.answer.models import Answer, AnswerSource, RefusalReason, languag
 from assistant.answer.refusal import classify
 from assistant.core.config import AnswerSettings, LlmSettings, Settings
 from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters
-from assistant.core.text import detect_lang, fold
+from assistant.core.text import detect_lang
 from assistant.locales import text
 from assistant.retrieval import check_query
 from assistant.services import Loaded
 
 RETRIEVE_K = 8
-# Court and jury words (folded): a question without any is off topic rather than unsupported.
-_DOMAIN = re.compile(
-    r"присяж|заседател|алкаби|суд|\bсот|кандидат|повестк|извещ|хабарла|отбор|ириктеу|вердикт"
-    r"|приговор|уким|штраф|айыппул|\bант\b|анты|присяг|жюри|jur|court|trial|председательств"
-    r"|торага|отвод|закон|\bзан|кодекс|статья|бап"
-)
 
 
 def _scale(value: float, low: float, high: float) -> float:
@@ -37,16 +32,7 @@ def _scale(value: float, low: float, high: float) -> float:
 
 
 def _source(chunk: Chunk, doc: DocInfo, score: float) -> AnswerSource:
-    return AnswerSource(
-        doc_id=chunk.doc_id,
-        chunk_id=chunk.chunk_id,
-        title=doc.title,
-        text=chunk.text,
-        score=round(score, 4),
-        source=chunk.source,
-        lang=chunk.lang,
-        group=doc.group,
-    )
+    return AnswerSource.of(ScoredChunk(chunk=chunk, score=score), doc.group)
 
 
 class AnswerEngine:
@@ -107,16 +93,17 @@ class AnswerEngine:
         resolved = resolve(question, previous, lang)
         knowledge = self.knowledge(loaded)
         vector = loaded.retriever.embedder.embed_queries([resolved])[0]
-        match = knowledge.faq.best(resolved, vector)
+        # FAQ entries compete in the language the question is written in (an English question
+        # may ask for a Russian answer).
+        match = knowledge.faq.best(resolved, vector, detect_lang(resolved, default=lang))
         score = match.score if match else 0.0
-        domain = _DOMAIN.search(fold(resolved)) is not None
-        # An English question shares no words with the corpus, so its score rests on the dense
-        # signals alone and cannot reach SUPPORT_MIN: its court and jury words must vouch for it.
-        supported = score >= faq.SUPPORT_MIN or (detect_lang(resolved) == "en" and domain)
-        if match is None or not supported:
-            # Nothing in the FAQ is near the question, and the FAQ covers every guidance topic.
-            reason = RefusalReason.NO_SUPPORT if domain else RefusalReason.OFF_TOPIC
-            answer = self._refusal(reason, lang, 1.0 - 0.5 * _scale(score, 0.8, faq.SUPPORT_MIN))
+        reason = out_of_scope(resolved, score, faq.SUPPORT_MIN, faq.OFF_TOPIC_MIN)
+        if match is None or reason is not None:
+            answer = self._refusal(
+                reason or RefusalReason.NO_SUPPORT,
+                lang,
+                1.0 - 0.5 * _scale(score, 0.8, faq.SUPPORT_MIN),
+            )
         elif score >= faq.THRESHOLD:
             answer = self._faq_answer(knowledge, match, lang)
         else:
@@ -181,39 +168,49 @@ class AnswerEngine:
                 return self._refusal(RefusalReason.NO_SUPPORT, lang, 0.5)
             group = knowledge.docs[hits[0].chunk.doc_id].group
         doc = knowledge.best_version(group, lang)
-        answer = self._generated(loaded, knowledge, question, doc, lang, confidence)
+        docs = [doc]
+        if doc.lang != lang:
+            # No guidance in the asker's language (English): the answers of the two FAQ entries
+            # the question fell between are, the better match first.
+            near = (match.group, match.runner_up)
+            versions = [knowledge.groups.get(g or "", {}).get(lang) for g in near]
+            docs = [knowledge.docs[d] for d in versions if d] or docs
+        answer = self._generated(loaded, knowledge, question, docs[0], lang, confidence)
         if answer is None:
-            answer = self._extracted(knowledge, doc, question, vector, lang, confidence)
-        return self._language_note(answer, doc.lang)
+            answer = self._extracted(knowledge, docs, question, vector, lang, confidence)
+        return self._language_note(answer, docs[0].lang)
 
     def _extracted(
         self,
         knowledge: Knowledge,
-        doc: DocInfo,
+        docs: list[DocInfo],
         question: str,
         vector: np.ndarray,
         lang: Lang,
         confidence: float,
     ) -> Answer:
-        sentences = knowledge.sentences(doc.doc_id, vector)
+        sentences = knowledge.sentences([d.doc_id for d in docs], vector)
         picked = extractive.select(question, vector, sentences)
         body = extractive.compose(sentences, picked)
         relevance = extractive.relevance(question, vector, sentences)
         sources: dict[str, AnswerSource] = {}
-        for i in sorted(picked, key=lambda i: -relevance[i]):
+        rank = {d.doc_id: n for n, d in enumerate(docs)}
+        for i in sorted(picked, key=lambda i: (rank[sentences.chunks[i].doc_id], -relevance[i])):
             chunk = sentences.chunks[i]
+            doc = knowledge.docs[chunk.doc_id]
             sources.setdefault(chunk.chunk_id, _source(chunk, doc, float(relevance[i])))
         cited = citations.parse(body) or [
             c for s in sources.values() for c in citations.parse(s.text)
         ]
+        listed = [c for d in docs for c in citations.from_metadata(d.sources)]
         return Answer(
             answer=body,
             lang=lang,
             kind="extractive",
             sources=list(sources.values()),
-            citations=citations.labels(cited or citations.from_metadata(doc.sources), lang),
+            citations=citations.labels(cited or listed, lang),
             confidence=round(confidence, 4),
-            topic=doc.topic,
+            topic=docs[0].topic,
         )
 
     def _generated(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import secrets
 import sqlite3
 import threading
@@ -15,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.core.pii import mask_personal
 from assistant.core.schemas import Lang
 
 _SCHEMA = """
@@ -31,26 +31,6 @@ CREATE TABLE IF NOT EXISTS feedback (
     sources TEXT NOT NULL
 );
 """
-
-# Order matters: cards (13–19 digits) before IINs (12) before phone numbers (10–11).
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)"), "[card]"),
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[iin]"),
-    (
-        re.compile(
-            r"(?<![\w+])(?:\+?[78][\s-]?)?\(?\d{3}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
-        ),
-        "[phone]",
-    ),
-)
-
-
-def mask_personal(text: str) -> str:
-    """The text with e-mails, card numbers, IINs and phone numbers replaced by placeholders."""
-    for pattern, placeholder in _MASKS:
-        text = pattern.sub(placeholder, text)
-    return text
 
 
 class FeedbackRecord(BaseModel):

@@ -34,11 +34,10 @@ class DocInfo(BaseModel):
 
 
 class DocSentences(BaseModel):
-    """Sentences of a document's passages in order, the chunk each comes from, their vectors."""
+    """Sentences of documents' passages in order, the chunk each comes from, their vectors."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    doc: DocInfo
     sentences: list[str]
     chunks: list[Chunk]
     vectors: np.ndarray
@@ -75,12 +74,12 @@ class Knowledge:
                 if doc_type == FAQ:
                     faq_entries.append(FaqEntry.from_document(doc))
         self.faq = FaqIndex(
-            faq_entries, self._first_chunk_vectors(faq_entries), embedder, self.store_dir
+            faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir
         )
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
 
-    def _first_chunk_vectors(self, entries: list[FaqEntry]) -> np.ndarray:
+    def faq_passages(self, entries: list[FaqEntry]) -> np.ndarray:
         # An FAQ answer is short: its first chunk holds the question and the whole answer.
         first = [self.store.chunks_of(e.doc_id)[0].chunk_id for e in entries]
         rows = self.store.row_ids_for_chunks(first)
@@ -102,12 +101,12 @@ class Knowledge:
             if d.doc_type == GUIDANCE and (lang is None or d.lang == lang)
         ]
 
-    def sentences(self, doc_id: str, question: np.ndarray, chunks: int = 3) -> DocSentences:
-        """Sentences, with vectors, of the document's ``chunks`` passages closest to a question.
+    def sentences(self, doc_ids: list[str], question: np.ndarray, chunks: int = 3) -> DocSentences:
+        """Sentences, with vectors, of the documents' ``chunks`` passages closest to a question.
 
         Sentence vectors are embedded once per chunk and snapshot (and cached on disk).
         """
-        doc_chunks = self.store.chunks_of(doc_id)
+        doc_chunks = [c for doc_id in doc_ids for c in self.store.chunks_of(doc_id)]
         rows = self.store.row_ids_for_chunks([c.chunk_id for c in doc_chunks])
         vectors = self.store.vectors_for([rows[c.chunk_id] for c in doc_chunks])
         top = sorted(np.argsort(-(vectors @ question))[:chunks])
@@ -121,7 +120,6 @@ class Knowledge:
             owners.extend([chunk] * len(texts))
             parts.append(chunk_vectors)
         return DocSentences(
-            doc=self.docs[doc_id],
             sentences=sentences,
             chunks=owners,
             vectors=np.concatenate(parts) if parts else np.zeros((0, len(question)), np.float32),

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.core.schemas import Lang
+from assistant.core.schemas import Lang, ScoredChunk, SearchHit
 from assistant.locales import text
 
 Kind = Literal["faq", "extractive", "generative", "refusal"]
@@ -22,17 +22,15 @@ class RefusalReason(StrEnum):
     NO_SUPPORT = "no_support"  # on topic, but retrieval found nothing that supports an answer
 
 
-class AnswerSource(BaseModel):
-    """A passage the answer rests on."""
+class AnswerSource(SearchHit):
+    """A passage the answer rests on: a search hit and the group (one document in every
+    language, ``faq-<slug>`` or ``guidance-<topic>``) its document belongs to."""
 
-    doc_id: str
-    chunk_id: str
-    title: str
-    text: str
-    score: float
-    source: str
-    lang: Lang | None = None
     group: str | None = None
+
+    @classmethod
+    def of(cls, scored: ScoredChunk, group: str | None) -> AnswerSource:
+        return cls(**SearchHit.from_scored(scored).model_dump(), group=group)
 
 
 class Answer(BaseModel):

@@ -7,21 +7,25 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from assistant.api import ask, cases, feedback, search, topics
+from assistant.api import admin, ask, cases, feedback, search, topics
 from assistant.api.deps import ServicesDep
-from assistant.api.limits import BodySizeLimit
+from assistant.api.limits import BodySizeLimit, RateLimit
 from assistant.api.problems import install_problem_handlers, problem
 from assistant.core.config import Settings, get_settings
 from assistant.services import Services
+from assistant.web import WEB_PAGES
+from assistant.web import install as install_web
 
-# How often a service without a store looks for one (e.g. while `alqabi index` runs).
+# How often the service looks for a store or a newer snapshot (e.g. after `alqabi index`).
 STORE_POLL_SECONDS = 2.0
 
 
-async def _load_until_ready(services: Services) -> None:
-    while not await asyncio.to_thread(services.try_load):
+async def _keep_loaded(services: Services) -> None:
+    while True:
+        await asyncio.to_thread(services.try_load)
         await asyncio.sleep(STORE_POLL_SECONDS)
 
 
@@ -32,7 +36,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loader = asyncio.create_task(_load_until_ready(services))
+        loader = asyncio.create_task(_keep_loaded(services))
         try:
             yield
         finally:
@@ -49,11 +53,29 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
+    api = settings.api
+    if api.rate_per_minute:
+        app.add_middleware(
+            RateLimit,
+            per_minute=api.rate_per_minute,
+            burst=api.rate_burst,
+            exempt=api.rate_exempt,
+            prefixes=("/v1/", *WEB_PAGES),
+        )
+    if api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=api.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
     app.include_router(search.router)
     app.include_router(ask.router)
     app.include_router(feedback.router)
     app.include_router(topics.router)
     app.include_router(cases.router)
+    install_web(app)
+    app.include_router(admin.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
@@ -62,7 +84,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.get("/ready", tags=["ops"], response_model=None)
     def ready(services: ServicesDep) -> dict[str, object] | JSONResponse:
-        """200 once a store is loaded, 503 before."""
+        """200 once a store is loaded (with a refused newer snapshot, if any), 503 before."""
         loaded = services.loaded
         if loaded is None:
             return problem(503, "Not ready", services.last_error or "the store is still loading")
@@ -74,6 +96,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             "chunks": m.chunks,
             "embedder": m.embedder.model_dump(),
             "index_type": m.index_type,
+            # A newer snapshot that failed its checks; the one above keeps serving.
+            "refused": services.last_error,
         }
 
     return app

@@ -31,7 +31,7 @@ CasesDep = Annotated[CaseService, Depends(get_cases)]
 
 
 @contextmanager
-def _known_case() -> Iterator[None]:
+def known_case() -> Iterator[None]:
     try:
         yield
     except CaseNotFound as exc:
@@ -44,7 +44,7 @@ def _known_case() -> Iterator[None]:
 def search(body: CaseSearchRequest, cases: CasesDep) -> CaseSearchResponse:
     """Acts most like a described situation or like an indexed act (``case_id``), with their
     outcomes on every instance, the matching passage and deviation flags."""
-    with _known_case():
+    with known_case():
         return cases.search.search(body)
 
 
@@ -52,12 +52,12 @@ def search(body: CaseSearchRequest, cases: CasesDep) -> CaseSearchResponse:
 def predict(body: PredictRequest, cases: CasesDep, settings: SettingsDep) -> PredictionResponse:
     """An advisory outcome estimate with the precedents behind it, or an abstention with the
     reason. Trains the model on first use when the store has none yet."""
-    with _known_case():
+    with known_case():
         return cases.predictor().predict(body, settings.lang_default)
 
 
 @router.get("/{case_id:path}", response_model=CourtAct)
 def show(case_id: str, cases: CasesDep) -> CourtAct:
     """The full act as indexed."""
-    with _known_case():
+    with known_case():
         return cases.catalog.act(case_id)

@@ -56,9 +56,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             429: "Too many requests",
             503: "Not ready",
             401: "Unauthorized",
+            403: "Forbidden",
+            409: "Conflict",
         }
-        return problem(
+        response = problem(
             exc.status_code,
             titles.get(exc.status_code, "Error"),
             str(exc.detail),
         )
+        response.headers.update(exc.headers or {})
+        return response

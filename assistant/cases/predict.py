@@ -11,9 +11,8 @@ from assistant.cases.catalog import Catalog
 from assistant.cases.messages import DISCLAIMER, Abstention, reason
 from assistant.cases.model import PredictorModel
 from assistant.cases.neighbours import Nearest, nearest
-from assistant.cases.passage import neutral_text
 from assistant.cases.schemas import Neighbour, PredictFilters, PredictionResponse, PredictRequest
-from assistant.core.cases import outcomes_for
+from assistant.core.cases import neutral_text, outcomes_for
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Lang
 from assistant.core.text import detect_lang

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.core.cases import DOC_TYPE, CaseCategory, Instance, Outcome, ReviewOutcome
-from assistant.core.schemas import Lang, SearchFilters
+from assistant.core.schemas import FilterValues, Lang, SearchFilters
 
 
 def _one_or_many(value: Any) -> Any:
@@ -22,7 +22,7 @@ class PredictFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: list[CaseCategory] | None = None
-    article: list[str] | None = None
+    article: FilterValues | None = None
 
     _lists = field_validator("category", "article", mode="before")(_one_or_many)
 
@@ -31,8 +31,8 @@ class CaseFilters(PredictFilters):
     """Search filters; every given field must match, a list matches any of its values."""
 
     instance: list[Instance] | None = None
-    court: list[str] | None = None
-    region: list[str] | None = None
+    court: FilterValues | None = None
+    region: FilterValues | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 

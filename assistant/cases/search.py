@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,8 +11,8 @@ import numpy as np
 from assistant.cases.catalog import Catalog
 from assistant.cases.deviation import DeviationRule, deviation
 from assistant.cases.schemas import CaseFilters, CaseHit, CaseSearchRequest, CaseSearchResponse
-from assistant.cases.settings import CaseSettings
 from assistant.cases.snippet import snippet
+from assistant.core.config import CaseSettings
 from assistant.core.schemas import SearchFilters
 from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
 
@@ -26,24 +26,39 @@ class Candidates:
     keep: np.ndarray | None
 
 
+def fuse_scores(
+    ranked: Mapping[Method, list[tuple[int, float]]], weights: Mapping[Method, float]
+) -> list[tuple[int, float]]:
+    """Rows by the weighted sum of each method's min-max normalised score (0 where a method did
+    not return the row), best first.
+
+    Score fusion rather than rank fusion: over templated court acts BM25 is nearly decisive, and
+    the dense cosine only has to break its near-ties, which ranks alone cannot express
+    (evals/cases.py measured both)."""
+    fused: dict[int, float] = {}
+    for method, hits in ranked.items():
+        if not hits or not weights.get(method):
+            continue
+        scores = np.array([score for _, score in hits])
+        low, span = scores.min(), scores.max() - scores.min()
+        norm = (scores - low) / span if span > 0 else np.ones_like(scores)
+        for (row, _), value in zip(hits, norm, strict=True):
+            fused[row] = fused.get(row, 0.0) + weights[method] * float(value)
+    return sorted(fused.items(), key=lambda item: item[1], reverse=True)
+
+
 class CaseSearch:
     """Finds the acts most like a description or like an indexed act."""
 
     def __init__(
         self, retriever: HybridRetriever, catalog: Catalog, settings: CaseSettings
     ) -> None:
-        # Court acts get their own fusion weights; the store and the embedder are shared.
-        fusion = retriever.settings.model_copy(
-            update={
-                "dense_weight": settings.dense_weight,
-                "lexical_weight": settings.lexical_weight,
-                "fuzzy_weight": settings.fuzzy_weight,
-                "rrf_k": settings.rrf_k,
-            }
-        )
-        self.retriever = HybridRetriever(
-            retriever.store, retriever.embedder, fusion, retriever.max_query_chars
-        )
+        self.retriever = retriever
+        self.weights: dict[Method, float] = {
+            "dense": settings.dense_weight,
+            "lexical": settings.lexical_weight,
+            "fuzzy": settings.fuzzy_weight,
+        }
         self.catalog = catalog
         self.settings = settings
         self.rule = DeviationRule(
@@ -83,12 +98,19 @@ class CaseSearch:
 
     def rank(self, found: Candidates, k: int) -> list[tuple[int, int, float]]:
         """The best ``k`` acts as (catalog position, best chunk row, fused score)."""
+        return self.best_acts(fuse_scores(found.ranked, self.weights), found.keep, k)
+
+    def best_acts(
+        self, rows: Iterable[tuple[int, float]], keep: np.ndarray | None, k: int
+    ) -> list[tuple[int, int, float]]:
+        """The first ``k`` acts of scored chunk rows (best first), each with its best row; acts
+        outside ``keep`` (a mask over the catalog) are passed over."""
         best: dict[int, tuple[int, float]] = {}
-        for row, score, _ in self.retriever.fuse(found.ranked):
+        for row, score in rows:
             position = self.catalog.row_act.get(row)
             if position is None or position in best:
                 continue
-            if found.keep is not None and not found.keep[position]:
+            if keep is not None and not keep[position]:
                 continue
             best[position] = (row, score)
             if len(best) == k:

@@ -12,8 +12,8 @@ from assistant.cases.catalog import Catalog
 from assistant.cases.model import AbstentionRule, PredictorModel
 from assistant.cases.predict import Predictor, eligible
 from assistant.cases.search import CaseSearch
-from assistant.cases.settings import CaseSettings
 from assistant.cases.train import Trainer
+from assistant.core.config import CaseSettings
 from assistant.core.store import Store
 from assistant.retrieval import HybridRetriever
 
@@ -70,6 +70,13 @@ class CaseService:
             log.warning("case outcome model %s was built from other acts; retraining", path)
             return None
         return model
+
+    def reload(self) -> Predictor:
+        """Drop the model in memory and load the saved one again (training when none fits),
+        e.g. after `alqabi cases train` wrote a new one."""
+        with self._lock:
+            self._predictor = None
+        return self.predictor()
 
     def predictor(self) -> Predictor:
         """The predictor, loading the saved model or, when there is none, training one (once)."""

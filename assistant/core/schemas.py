@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 Lang = Literal["kk", "ru", "en"]
 LANGS: tuple[Lang, ...] = ("kk", "ru", "en")
+# Bounds on request filters: one value, and how many values (or keys) one filter may hold.
+FilterValue = Annotated[str, Field(max_length=200)]
+FilterValues = Annotated[list[FilterValue], Field(max_length=100)]
 
 
 class SourceDocument(BaseModel):
@@ -57,14 +60,14 @@ class ScoredChunk(BaseModel):
 class SearchFilters(BaseModel):
     """Metadata filters; every given field must match."""
 
-    doc_type: list[str] | None = None
-    lang: list[Lang] | None = None
-    category: list[str] | None = None
-    doc_id: list[str] | None = None
+    doc_type: FilterValues | None = None
+    lang: list[Lang] | None = Field(default=None, max_length=3)
+    category: FilterValues | None = None
+    doc_id: FilterValues | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     # Chunk metadata key → accepted values; a list-valued key matches when any element does.
-    metadata: dict[str, list[str]] | None = None
+    metadata: Annotated[dict[FilterValue, FilterValues], Field(max_length=20)] | None = None
 
     @field_validator("doc_type", "lang", "category", "doc_id", mode="before")
     @classmethod

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from harness import free_port
+from harness import serve_api
 
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings
@@ -63,25 +59,9 @@ def api_server(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
     settings = Settings(store=StoreSettings(dir=root / "store"))
     report = Indexer(settings, embedder, progress=False).run(small_corpus(root / "corpus"))
     assert not report.failed, report.failed
-    app = create_app(settings, Services(settings, embedder))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    else:
-        raise AssertionError("API did not become ready")
-    yield ApiServer(url, app)
-    server.should_exit = True
-    thread.join(timeout=10)
+    api = serve_api(create_app(settings, Services(settings, embedder)))
+    yield ApiServer(api.url, api.app)
+    api.stop()
 
 
 @pytest.fixture(scope="session")

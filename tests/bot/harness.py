@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+import uvicorn
+from fastapi import FastAPI
 from tg_fake import Done, FakeTelegram, FakeUser
 
 from bot.config import BotOptions
@@ -21,6 +26,38 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@dataclass
+class ApiThread:
+    """A real API server on loopback, in a thread of this process."""
+
+    url: str
+    app: FastAPI
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def serve_api(app: FastAPI, port: int | None = None) -> ApiThread:
+    """Serve ``app`` on 127.0.0.1 (a free port by default); returns once ``/ready`` is 200."""
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return ApiThread(url, app, server, thread)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("API did not become ready")
 
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"

