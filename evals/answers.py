@@ -5,9 +5,10 @@ in-process with FastAPI's TestClient and reports per language: hit@1 of the righ
 guidance document, key-fact coverage, language match, refusal precision and recall, and the
 p50/p95 latency of ``/v1/ask``.
 
-``--calibrate`` instead chooses the FAQ weights, the FAQ threshold and the two support
-thresholds on the dev half of the questions (split by id) and reports both halves; the chosen
-values are recorded in ``assistant/answer/faq.py``.
+``--calibrate`` instead chooses the FAQ weights, the FAQ threshold, the two support
+thresholds and the see-also margin on the dev half of the questions (split by id) and reports
+both halves; the chosen values are recorded in ``assistant/answer/faq.py`` (it says whether
+they still are).
 
 Library use (e.g. by ``alqabi eval``): ``evaluate(services)`` and ``calibrate(services)`` take
 loaded ``Services`` over a store holding the guidance and the FAQ (``build_store`` makes one)
@@ -32,7 +33,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from assistant.answer import faq
-from assistant.answer.cues import about_jury, elsewhere, out_of_scope
+from assistant.answer.cues import out_of_scope
 from assistant.answer.refusal import classify
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings, get_settings
@@ -240,6 +241,13 @@ def report(
         "per_lang": per_lang,
         # The thresholds are calibrated on the dev half: the held-out half is the honest figure.
         "per_half": per_half,
+        "per_lang_half": {
+            f"{lang}/{name}": answer_metrics(
+                [o for o in answered if o.lang == lang and _half(o.id) == half]
+            )
+            for lang in langs
+            for name, half in HALVES.items()
+        },
         "per_style": {
             s: answer_metrics([o for o in answered if by_id[o.id].style == s]) for s in styles
         },
@@ -259,6 +267,10 @@ def report(
 
 # --- calibration ---------------------------------------------------------------------------------
 
+# Candidate see-also margins; thresholds are tried every STEP.
+SEE_ALSO_GRID = (0.0, 0.005, 0.01, 0.015, 0.02, 0.03)
+STEP = 0.005
+
 
 class _Row(BaseModel):
     """One question's FAQ signals (per group) and what it should get."""
@@ -275,48 +287,9 @@ class _Row(BaseModel):
         return bool(self.expected)
 
 
-def _middle_of_best(values: np.ndarray, gains: np.ndarray) -> float:
-    """The middle of the run of candidate values with the highest gain (robust to a few points)."""
-    best = np.flatnonzero(gains == gains.max())
-    return float(values[best[len(best) // 2]])
-
-
-def calibrate(
-    services: Services,
-    gold: Sequence[GoldItem] | None = None,
-    refusals: Sequence[RefusalItem] | None = None,
-) -> dict:
-    """Choose the FAQ weights and the three thresholds on the dev half (split by id); report
-    the dev and the held-out half.
-
-    * weights and ``THRESHOLD``: the weights (question-type cue included) that let the most
-      questions through to an FAQ answer while FAQ answers stay right ``FAQ_PRECISION`` of the
-      time, and the lowest threshold that keeps that precision (a wrong answer about a legal
-      duty is worse than the extractive answer from the topic's guidance);
-    * ``SUPPORT_MIN``: the highest score that keeps 98% of the gold questions with a jury word
-      answerable;
-    * ``OFF_TOPIC_MIN``: for questions without a jury word, the score that best separates the
-      gold questions from the prompts to refuse (the middle of the best range).
-
-    Prompts refused by wording (injection, personal advice) never reach the scores and are left
-    out. Returns the chosen values and, per half, what they do.
-    """
-    gold = list(gold if gold is not None else gold_items())
-    refusals = list(refusals if refusals is not None else refusal_items())
-    loaded = services.require()
-    index = services.answers.knowledge(loaded).faq
-    embedder = loaded.retriever.embedder
-    items = [i for i in [*gold, *refusals] if classify(i.question) is None]
-    vectors = embedder.embed_queries([i.question for i in items])
-    rows = [
-        _Row(
-            id=i.id,
-            question=i.question,
-            expected=i.expected if isinstance(i, GoldItem) else [],
-            signals=index.signals(i.question, v, detect_lang(i.question)),
-        )
-        for i, v in zip(items, vectors, strict=True)
-    ]
+def _pick_weights(index: faq.FaqIndex, fit: list[_Row]) -> faq.Weights:
+    """The weights that let the most questions through to an FAQ answer at ``FAQ_PRECISION``
+    (each with the lowest threshold that keeps it; ties go to the lower threshold)."""
     grid = [
         faq.Weights(fuzzy=a, dense=b, passage=c, overlap=d, qtype=e)
         for a in (0.0, 0.05, 0.1, 0.2)
@@ -325,83 +298,182 @@ def calibrate(
         for d in (0.0, 0.05, 0.1)
         for e in (0.0, 0.02, 0.04, 0.06, 0.1)
     ]
-
-    def best_groups(part: list[_Row], weights: faq.Weights) -> list[tuple[float, str]]:
-        out = []
-        for row in part:
-            combined = index.combine(row.signals, weights)
-            top = int(np.argmax(combined))
-            out.append((float(combined[top]), index.groups[top]))
-        return out
-
-    def faq_answers(part: list[_Row], points: list, threshold: float) -> dict:
-        pairs = list(zip(points, part, strict=True))
-        answered = [(g, r) for (score, g), r in pairs if score >= threshold]
-        right = sum(r.gold and g == r.expected[0] for g, r in answered)
-        # Below the threshold the answer comes from the guidance on the matched entry's topic.
-        topic = sum(
-            r.gold and f"guidance-{index.topics.get(g)}" in r.expected
-            for (score, g), r in pairs
-            if score < threshold
-        )
-        return {
-            "faq_answers": len(answered),
-            "faq_right": right,
-            "faq_precision": round(right / len(answered), 4) if answered else 1.0,
-            "right_faq_or_topic": right + topic,
-            "top_group_right": _mean(
-                [float(g in r.expected) for (_, g), r in zip(points, part, strict=True) if r.gold]
-            ),
-        }
-
-    fit = [r for r in rows if _half(r.id) == HALVES["dev"]]
     candidates = []
     for weights in grid:
-        points = best_groups(fit, weights)
+        tops = []
+        for row in fit:
+            combined = index.combine(row.signals, weights)
+            top = int(np.argmax(combined))
+            tops.append((float(combined[top]), row.gold and index.groups[top] == row.expected[0]))
         for threshold in np.round(np.arange(0.9, 1.2, 0.01), 2):
-            result = faq_answers(fit, points, float(threshold))
-            if result["faq_precision"] >= FAQ_PRECISION:
-                candidates.append((result["faq_answers"], -threshold, weights))
+            answered = [right for score, right in tops if score >= threshold]
+            if not answered or sum(answered) / len(answered) >= FAQ_PRECISION:
+                candidates.append((len(answered), -threshold, weights))
                 break
-    _, neg_threshold, weights = max(candidates, key=lambda c: (c[0], c[1]))
-    threshold = float(-neg_threshold)
-    points = best_groups(fit, weights)
-    jury_gold = [
-        s for (s, _), r in zip(points, fit, strict=True) if r.gold and about_jury(r.question)
-    ]
-    support = float(np.floor(np.percentile(jury_gold, 2) * 100) / 100)
-    # Questions without a jury word that the lexicon does not already send away.
-    open_rows = [
-        (s, r.gold)
-        for (s, _), r in zip(points, fit, strict=True)
-        if not about_jury(r.question) and not elsewhere(r.question)
-    ]
-    values = np.round(np.arange(support, support + 0.15, 0.005), 3)
-    gains = np.asarray([sum((s >= t) == g for s, g in open_rows) for t in values])
-    off_topic_min = _middle_of_best(values, gains)
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
-    def half_report(part: list[_Row]) -> dict:
-        part_points = best_groups(part, weights)
-        verdicts = [
-            (out_of_scope(r.question, s, support, off_topic_min), r)
-            for (s, _), r in zip(part_points, part, strict=True)
-        ]
-        return {
-            "n": len(part),
-            **faq_answers(part, part_points, threshold),
-            "gold_answerable": _mean([float(v is None) for v, r in verdicts if r.gold]),
-            "to_refuse_refused": _mean([float(v is not None) for v, r in verdicts if not r.gold]),
-        }
 
+class _Paths(BaseModel):
+    """What each question gets on each path, the thresholds aside (numpy arrays per question)."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    question: list[str]
+    gold: np.ndarray  # a question to answer (else a prompt to refuse)
+    refused: np.ndarray  # refused whatever the thresholds (wording, another legal matter)
+    score: np.ndarray  # best FAQ score
+    margin: np.ndarray  # lead over a runner-up on the same topic (inf: none)
+    hit: np.ndarray  # the best FAQ entry is right
+    facts: np.ndarray  # key-fact coverage of the FAQ answer
+    facts_named: np.ndarray  # ... with the runner-up named
+    hit_extracted: np.ndarray  # the extractive answer's first source is right
+    facts_extracted: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        items: Sequence[GoldItem | RefusalItem],
+        plain: Sequence[Outcome],
+        named: Sequence[Outcome],
+        extracted: Sequence[Outcome],
+    ) -> _Paths:
+        def hits(outcomes: Sequence[Outcome]) -> np.ndarray:
+            return np.asarray(
+                [
+                    isinstance(i, GoldItem) and o.group in i.expected
+                    for i, o in zip(items, outcomes, strict=True)
+                ]
+            )
+
+        def facts(outcomes: Sequence[Outcome]) -> np.ndarray:
+            return np.asarray(
+                [
+                    fact_coverage(i, o.answer) if isinstance(i, GoldItem) else 0.0
+                    for i, o in zip(items, outcomes, strict=True)
+                ]
+            )
+
+        def margin(o: Outcome) -> float:
+            scores = [s["score"] for s in o.sources]
+            return scores[0] - scores[1] if len(scores) > 1 else float("inf")
+
+        return cls(
+            question=[i.question for i in items],
+            gold=np.asarray([isinstance(i, GoldItem) for i in items]),
+            refused=np.asarray([o.kind == "refusal" for o in plain]),
+            score=np.asarray([o.sources[0]["score"] if o.sources else 0.0 for o in plain]),
+            margin=np.asarray([margin(o) for o in named]),
+            hit=hits(plain),
+            facts=facts(plain),
+            facts_named=facts(named),
+            hit_extracted=hits(extracted),
+            facts_extracted=facts(extracted),
+        )
+
+    def best(self, weights: faq.Weights) -> tuple[float, faq.Calibration]:
+        """The thresholds and see-also margin with the highest hit@1 + key-fact coverage, with
+        refusal precision and recall >= ``REFUSAL_TARGET``; ties go to the setting closest to
+        the middle of the tied ones (robust to a question or two moving)."""
+        found: list[tuple[float, tuple[float, float, float, float]]] = []
+        gold = self.gold
+        for support in np.arange(0.88, 0.93 + STEP / 2, STEP):
+            for off_topic in np.arange(support, support + 0.05 + STEP / 2, STEP):
+                refused = self.refused | np.asarray(
+                    [
+                        out_of_scope(q, s, support, off_topic) is not None
+                        for q, s in zip(self.question, self.score, strict=True)
+                    ]
+                )
+                tp, fp = int((refused & ~gold).sum()), int((refused & gold).sum())
+                if tp < REFUSAL_TARGET * (tp + fp) or tp < REFUSAL_TARGET * (~gold).sum():
+                    continue
+                for threshold in np.arange(support + STEP, 0.975, STEP):
+                    use = gold & ~refused & (self.score >= threshold)
+                    extract = gold & ~refused & ~use
+                    for see_also in SEE_ALSO_GRID:
+                        facts = np.where(self.margin < see_also, self.facts_named, self.facts)
+                        gain = (
+                            (self.hit & use).sum()
+                            + (self.hit_extracted & extract).sum()
+                            + (facts * use).sum()
+                            + (self.facts_extracted * extract).sum()
+                        ) / (2 * gold.sum())
+                        point = (support, off_topic, threshold, see_also)
+                        found.append((float(gain), tuple(round(float(v), 4) for v in point)))
+        top = max(g for g, _ in found)
+        tied = np.asarray([p for g, p in found if g >= top - 1e-9])
+        middle = np.median(tied, axis=0)
+        support, off_topic, threshold, see_also = tied[np.argmin(np.abs(tied - middle).sum(1))]
+        return top, faq.Calibration(
+            weights=weights,
+            threshold=float(threshold),
+            support_min=float(support),
+            off_topic_min=float(off_topic),
+            see_also=float(see_also),
+        )
+
+
+def calibrate(
+    services: Services,
+    gold: Sequence[GoldItem] | None = None,
+    refusals: Sequence[RefusalItem] | None = None,
+) -> dict:
+    """Choose the FAQ weights, the three thresholds and the see-also margin on the dev half
+    (split by id); report what they do on both halves.
+
+    * weights: ``_pick_weights`` on the FAQ signals of the questions not refused by wording;
+    * the rest through the engine itself: every question is asked three times, with the FAQ
+      answer forced (with and without the runner-up named) and with the extractive answer
+      forced, and ``_Paths.best`` picks the values with the best dev hit@1 + key facts at
+      refusal precision and recall >= 0.90.
+
+    Returns the chosen values, whether they are the ones in ``assistant/answer/faq.py``, and the
+    answer eval (``report``) with them.
+    """
+    gold = list(gold if gold is not None else gold_items())
+    refusals = list(refusals if refusals is not None else refusal_items())
+    loaded = services.require()
+    index = services.answers.knowledge(loaded).faq
+    dev_gold = [i for i in gold if _half(i.id) == HALVES["dev"]]
+    dev_refusals = [i for i in refusals if _half(i.id) == HALVES["dev"]]
+    screened = [i for i in [*dev_gold, *dev_refusals] if classify(i.question) is None]
+    vectors = loaded.retriever.embedder.embed_queries([i.question for i in screened])
+    rows = [
+        _Row(
+            id=i.id,
+            question=i.question,
+            expected=i.expected if isinstance(i, GoldItem) else [],
+            signals=index.signals(i.question, v, detect_lang(i.question)),
+        )
+        for i, v in zip(screened, vectors, strict=True)
+    ]
+    weights = _pick_weights(index, rows)
+    # Scores never fall below 0 or reach 2: these force one path.
+    forced = faq.CALIBRATION.model_copy(
+        update={"weights": weights, "support_min": 0.0, "off_topic_min": 0.0}
+    )
+    engine = services.answers
+    dev = [*dev_gold, *dev_refusals]
+    with TestClient(create_app(services.settings, services)) as client:
+        _wait_ready(client)
+        runs = []
+        for threshold, see_also in ((0.0, 0.0), (0.0, 1.0), (2.0, 0.0)):
+            engine.calibration = forced.model_copy(
+                update={"threshold": threshold, "see_also": see_also}
+            )
+            runs.append(ask_all(client, dev))
+        gain, chosen = _Paths.of(dev, *runs).best(weights)
+        engine.calibration = chosen
+        try:
+            result = report(gold, ask_all(client, gold), refusals, ask_all(client, refusals))
+        finally:
+            engine.calibration = faq.CALIBRATION
     return {
-        "weights": weights.model_dump(),
-        "threshold": threshold,
-        "support_min": support,
-        "off_topic_min": off_topic_min,
-        **{
-            name: half_report([r for r in rows if _half(r.id) == half])
-            for name, half in HALVES.items()
-        },
+        "calibration": chosen.model_dump(),
+        "in_use": chosen == faq.CALIBRATION,
+        "dev_gain": round(gain, 4),
+        "per_half": result["per_half"],
+        "per_lang_half": result["per_lang_half"],
     }
 
 
@@ -433,6 +505,8 @@ def _print_table(result: dict) -> None:
             f"{half:<9}n={a['n']} hit@1={a['hit_at_1']:.3f} facts={a['key_facts']:.3f} "
             f"lang={a['lang_match']:.3f} ref.P={r['precision']:.3f} ref.R={r['recall']:.3f}"
         )
+    for key, a in result["per_lang_half"].items():
+        print(f"{key:<12}n={a['n']} hit@1={a['hit_at_1']:.3f} facts={a['key_facts']:.3f}")
     for style, a in result["per_style"].items():
         print(f"style {style}: n={a['n']} hit@1={a['hit_at_1']:.3f} facts={a['key_facts']:.3f}")
     for miss in result["misses"]:

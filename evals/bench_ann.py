@@ -123,24 +123,37 @@ def _bar() -> Progress:
     )
 
 
-def real_vectors(texts: list[str], cache_dir: Path, workers: int) -> np.ndarray:
-    """Passage vectors from the fast backend; cached per text, so a rerun resumes."""
+def real_vectors(
+    texts: list[str], cache_dir: Path, workers: int, cached_only: bool
+) -> tuple[list[str], np.ndarray]:
+    """Passage vectors from the fast backend, cached per text so that a rerun resumes.
+
+    With ``cached_only`` nothing is embedded: only the texts an earlier (possibly
+    interrupted) run embedded are used. Embedding goes shortest text first, so that subset
+    is the shorter part of the sample.
+    """
     settings = EmbedderSettings(backend="st")
-    embedder = make_embedder(settings.model_copy(update={"threads": 1}))
-    cache = EmbeddingCache(cache_dir / "embed_cache.sqlite", embedder.info)
-    try:
-        with _bar() as bar, EmbeddingPool(settings, workers) as pool:
-            task = bar.add_task("embedding real passages", total=len(texts))
-            return embed_passages(
-                texts,
-                embedder,
-                cache,
-                batch_size=64,
-                on_progress=lambda n: bar.advance(task, n),
-                encode=pool,
-            )
-    finally:
-        cache.close()
+    with EmbeddingPool(settings, workers) as pool:
+        cache = EmbeddingCache(cache_dir / "embed_cache.sqlite", pool.info)
+        try:
+            if cached_only:
+                found = cache.get_many([EmbeddingCache.key(t) for t in texts])
+                kept = [t for t in texts if EmbeddingCache.key(t) in found]
+                vectors = [found[EmbeddingCache.key(t)] for t in kept]
+                return kept, np.stack(vectors).astype(np.float32)
+            with _bar() as bar:
+                task = bar.add_task("embedding real passages", total=len(texts))
+                vectors = embed_passages(
+                    texts,
+                    pool,
+                    cache,
+                    batch_size=64,
+                    on_progress=lambda n: bar.advance(task, n),
+                    encode=pool,
+                )
+            return texts, vectors
+        finally:
+            cache.close()
 
 
 def query_vectors(texts: list[str], cache_dir: Path) -> np.ndarray:
@@ -319,6 +332,9 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--embed-only", action="store_true", help="only build the vector cache")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="use only passages embedded by earlier runs"
+    )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
@@ -327,15 +343,19 @@ def main() -> None:
     sources = "corpus + shared" if args.shared.is_dir() else "corpus"
     console.print(f"{len(texts)} unique real passages from {sources}")
     started = time.perf_counter()
-    real = real_vectors(texts, args.cache, args.workers)
-    console.print(f"real vectors ready in {time.perf_counter() - started:.0f} s")
+    texts, real = real_vectors(texts, args.cache, args.workers, args.cached_only)
+    console.print(f"{len(real)} real vectors ready in {time.perf_counter() - started:.0f} s")
     queries = query_vectors(questions(args.shared, args.queries), args.cache)
     if args.embed_only:
         return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     derived = derived_vectors(real, max(sizes) - len(real))
     results = []
-    print(f"real vectors: {len(real)}, queries: {len(queries)}, cores: {cores}")
+    mean_chars = sum(map(len, texts)) / max(len(texts), 1)
+    print(
+        f"real vectors: {len(real)} passages (mean {mean_chars:.0f} characters), "
+        f"queries: {len(queries)}, cores: {cores}"
+    )
     for n in sizes:
         n_real = min(n, len(real))
         x = np.concatenate([real[:n_real], derived[: n - n_real]])

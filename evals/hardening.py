@@ -28,7 +28,8 @@ from evals import load
 REPO = Path(__file__).resolve().parents[1]
 # The tests append their figures to the file this names (tests/hardening/conftest.py).
 FIGURES_ENV = "ALQABI_HARDENING_FIGURES"
-console = Console()
+# Wide enough for the table when the output is a log file, not a terminal.
+console = Console(width=None if sys.stdout.isatty() else 140)
 
 
 def run_tests(figures: Path, pytest_args: Sequence[str]) -> int:

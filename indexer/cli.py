@@ -13,7 +13,7 @@ from rich.table import Table
 from assistant.core.cli import StoreOpt, dump_json, fail, settings_for
 from assistant.core.embeddings import EmbedderError, index_settings, make_embedder
 from assistant.core.store import StoreError
-from indexer.pipeline import Indexer, IndexReport, delete_documents, local_encoder
+from indexer.pipeline import Indexer, IndexReport, delete_documents
 from indexer.readers import ReaderError
 from indexer.workers import EmbeddingPool
 
@@ -71,24 +71,21 @@ def index(
     n_workers = workers or settings.embedder.workers
     try:
         with ExitStack() as stack:
-            embedder = make_embedder(embedder_settings)
             if ray is not None:
                 from indexer.ray_index import RayIndexer, connect
 
                 indexer: Indexer = RayIndexer(
                     settings,
-                    embedder,
+                    make_embedder(embedder_settings),
                     progress=not as_json,
                     ray=connect(ray),
                     workers=n_workers,
                 )
+            elif n_workers > 1:
+                pool = stack.enter_context(EmbeddingPool(embedder_settings, n_workers))
+                indexer = Indexer(settings, pool, progress=not as_json, encode=pool)
             else:
-                encode = (
-                    stack.enter_context(EmbeddingPool(embedder_settings, n_workers))
-                    if n_workers > 1
-                    else local_encoder(embedder)
-                )
-                indexer = Indexer(settings, embedder, progress=not as_json, encode=encode)
+                indexer = Indexer(settings, make_embedder(embedder_settings), progress=not as_json)
             report = indexer.run(targets, prune=prune)
     except (ReaderError, StoreError, EmbedderError, RuntimeError) as exc:
         raise fail(str(exc)) from exc

@@ -18,7 +18,7 @@ from types import TracebackType
 import numpy as np
 
 from assistant.core.config import EmbedderSettings
-from assistant.core.embeddings import Embedder, make_embedder
+from assistant.core.embeddings import Embedder, EmbedderInfo, make_embedder
 
 _worker_embedder: Embedder | None = None
 
@@ -33,17 +33,30 @@ def _start(settings_json: str) -> None:
     _worker_embedder = make_embedder(EmbedderSettings.model_validate_json(settings_json))
 
 
-def _embed(texts: Sequence[str]) -> np.ndarray:
+def _embedder() -> Embedder:
     if _worker_embedder is None:  # pragma: no cover - the pool initialiser always ran
         raise RuntimeError("embedding worker was not initialised")
-    return _worker_embedder.embed_passages(list(texts))
+    return _worker_embedder
+
+
+def _embed(texts: Sequence[str]) -> np.ndarray:
+    return _embedder().embed_passages(list(texts))
+
+
+def _embed_queries(texts: Sequence[str]) -> np.ndarray:
+    return _embedder().embed_queries(list(texts))
+
+
+def _info() -> EmbedderInfo:
+    return _embedder().info
 
 
 class EmbeddingPool:
     """A pool of embedding processes; call it with batches to get their vectors in order.
 
-    Workers are spawned (not forked: ONNX Runtime and OpenMP thread pools do not survive a
-    fork) and each loads the embedder once.
+    It is also an Embedder (what the workers load), so the calling process never loads a
+    model of its own. Workers are spawned (not forked: ONNX Runtime and OpenMP thread
+    pools do not survive a fork) and each loads the embedder once.
     """
 
     def __init__(self, settings: EmbedderSettings, workers: int) -> None:
@@ -53,6 +66,7 @@ class EmbeddingPool:
         threads = settings.threads or threads_per_worker(workers)
         self.settings = settings.model_copy(update={"threads": threads})
         self._pool: ProcessPoolExecutor | None = None
+        self._info: EmbedderInfo | None = None
 
     def __enter__(self) -> EmbeddingPool:
         self._pool = ProcessPoolExecutor(
@@ -73,7 +87,24 @@ class EmbeddingPool:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def __call__(self, batches: Sequence[Sequence[str]]) -> Iterator[np.ndarray]:
+    def _running(self) -> ProcessPoolExecutor:
         if self._pool is None:
             raise RuntimeError("EmbeddingPool is used outside its `with` block")
-        return self._pool.map(_embed, [list(b) for b in batches])
+        return self._pool
+
+    def __call__(self, batches: Sequence[Sequence[str]]) -> Iterator[np.ndarray]:
+        return self._running().map(_embed, [list(b) for b in batches])
+
+    @property
+    def info(self) -> EmbedderInfo:
+        if self._info is None:
+            self._info = self._running().submit(_info).result()
+        return self._info
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        size = self.settings.batch_size
+        parts = list(self([texts[i : i + size] for i in range(0, len(texts), size)]))
+        return np.concatenate(parts) if parts else np.zeros((0, self.info.dim), np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._running().submit(_embed_queries, list(texts)).result()

@@ -31,7 +31,7 @@ EXTRACTIVE_QUESTION = "Почему в законе выбрана полови�
 
 @pytest.fixture
 def below_faq(monkeypatch):
-    monkeypatch.setattr(faq, "THRESHOLD", 0.95)
+    monkeypatch.setattr(faq, "CALIBRATION", faq.CALIBRATION.model_copy(update={"threshold": 0.95}))
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +232,7 @@ def test_faq_qtype_signal_marks_the_entries_asking_the_same_thing(services, engi
     index = engine.knowledge(services.require()).faq
     question = "алкабиге канша акы толенеди"
     vector = services.require().retriever.embedder.embed_queries([question])[0]
-    qtype = dict(zip(index.groups, index.signals(question, vector)["qtype"], strict=True))
+    qtype = dict(zip(index.groups, index.signals(question, vector, "kk")["qtype"], strict=True))
     assert qtype["faq-pay-amount"] == 1.0
     assert qtype["faq-pay-when"] == 0.0
 
@@ -325,7 +325,8 @@ def test_locales_have_the_same_keys():
 
 
 def test_thresholds_are_ordered():
-    assert faq.SUPPORT_MIN < faq.THRESHOLD
+    cal = faq.CALIBRATION
+    assert cal.support_min < cal.threshold and cal.support_min <= cal.off_topic_min
 
 
 def _read_jsonl(path):

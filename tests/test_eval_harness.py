@@ -262,6 +262,7 @@ def test_grounding_flags_invented_sentences_and_wrong_articles(tmp_path_factory)
     assert wrong_source.sources_correct == 0 and not wrong_source.citations_correct
 
 
+@pytest.mark.slow
 def test_court_act_suites_on_generated_acts(case_services, tmp_path: Path):
     source = case_services.store_dir
     view = store_view(source, tmp_path / "views")

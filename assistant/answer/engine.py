@@ -56,6 +56,8 @@ class AnswerEngine:
         self._generator: Generator | None = None
         self._knowledge: Knowledge | None = None
         self._lock = threading.Lock()
+        # The evals set other values to calibrate them.
+        self.calibration = faq.CALIBRATION
 
     # -- per-snapshot data -----------------------------------------------------------------
 
@@ -95,19 +97,22 @@ class AnswerEngine:
         vector = loaded.retriever.embedder.embed_queries([resolved])[0]
         # FAQ entries compete in the language the question is written in (an English question
         # may ask for a Russian answer).
-        match = knowledge.faq.best(resolved, vector, detect_lang(resolved, default=lang))
+        cal = self.calibration
+        match = knowledge.faq.best(
+            resolved, vector, detect_lang(resolved, default=lang), cal.weights
+        )
         score = match.score if match else 0.0
-        reason = out_of_scope(resolved, score, faq.SUPPORT_MIN, faq.OFF_TOPIC_MIN)
+        reason = out_of_scope(resolved, score, cal.support_min, cal.off_topic_min)
         if match is None or reason is not None:
             answer = self._refusal(
                 reason or RefusalReason.NO_SUPPORT,
                 lang,
-                1.0 - 0.5 * _scale(score, 0.8, faq.SUPPORT_MIN),
+                1.0 - 0.5 * _scale(score, 0.8, cal.support_min),
             )
-        elif score >= faq.THRESHOLD:
+        elif score >= cal.threshold:
             answer = self._faq_answer(knowledge, match, lang)
         else:
-            confidence = 0.3 + 0.3 * _scale(score, faq.SUPPORT_MIN, faq.THRESHOLD)
+            confidence = 0.3 + 0.3 * _scale(score, cal.support_min, cal.threshold)
             answer = self._guidance_answer(
                 loaded, knowledge, resolved, vector, lang, match, confidence
             )
@@ -132,22 +137,52 @@ class AnswerEngine:
         return answer
 
     def _faq_answer(self, knowledge: Knowledge, match: faq.FaqMatch, lang: Lang) -> Answer:
+        threshold = self.calibration.threshold
         doc = knowledge.best_version(match.group, lang)
-        chunks = knowledge.store.chunks_of(doc.doc_id)
-        confidence = 0.6 + 0.4 * _scale(match.score, faq.THRESHOLD, faq.THRESHOLD + 0.1)
+        confidence = 0.6 + 0.4 * _scale(match.score, threshold, threshold + 0.1)
         if match.margin < faq.CLOSE_MARGIN:
             # A near tie with another entry: on the gold set such answers are right ~3 times in 4.
             confidence *= 0.75
+        body = doc.text
+        named = [(doc, match.score)]
+        other = self._see_also(knowledge, match, doc)
+        if other is not None:
+            # Two entries on one subject the question sits between (the oath's words and when it
+            # is taken): the better one answers, the other is named so the asker can find it.
+            cited = citations.labels(citations.from_metadata(other.sources), lang)
+            line = text(lang, "see_also", question=other.title, citations=", ".join(cited))
+            body = f"{body}\n\n{line}"
+            named.append((other, match.runner_up_score))
         answer = Answer(
-            answer=doc.text,
+            answer=body,
             lang=lang,
             kind="faq",
-            sources=[_source(c, doc, match.score) for c in chunks[:1]],
-            citations=citations.labels(citations.from_metadata(doc.sources), lang),
+            sources=[
+                _source(c, d, score)
+                for d, score in named
+                for c in knowledge.store.chunks_of(d.doc_id)[:1]
+            ],
+            citations=citations.labels(
+                [c for d, _ in named for c in citations.from_metadata(d.sources)], lang
+            ),
             confidence=round(confidence, 4),
             topic=doc.topic,
         )
         return self._language_note(answer, doc.lang)
+
+    def _see_also(self, knowledge: Knowledge, match: faq.FaqMatch, doc: DocInfo) -> DocInfo | None:
+        """The runner-up entry, in the answer's language, when it is on the match's topic and
+        nearly as close."""
+        runner_up = match.runner_up
+        if (
+            runner_up is None
+            or doc.lang is None
+            or match.margin >= self.calibration.see_also
+            or knowledge.faq.topics.get(runner_up) != match.topic
+        ):
+            return None
+        other = knowledge.best_version(runner_up, doc.lang)
+        return other if other.lang == doc.lang else None
 
     def _guidance_answer(
         self,

@@ -47,26 +47,32 @@ class Weights(BaseModel, frozen=True):
     qtype: float = 0.0
 
 
-# Weights and thresholds chosen by `python -m evals.answers --calibrate` on the dev half of the
-# gold and refusal questions (kk, ru, en; split by id; see `calibrate` in evals/answers.py): the
-# weights that let most questions through to the FAQ at >= 95% precision, and the lowest
-# threshold that keeps that precision. The score is only compared with thresholds calibrated on
+class Calibration(BaseModel, frozen=True):
+    """Where a question's FAQ score sends it."""
+
+    weights: Weights
+    # At or above: answered with the FAQ entry; below: extractive, from the guidance on its topic.
+    threshold: float
+    # Below, for a question with a jury word: nothing in the FAQ is about it, and the FAQ covers
+    # every guidance topic, so it is refused as unsupported.
+    support_min: float
+    # Below, for a question without one (``cues.about_jury``): refused as off topic.
+    off_topic_min: float
+    # An FAQ answer whose runner-up on the same topic is closer than this names it ("see also").
+    see_also: float
+
+
+# Chosen by `python -m evals.answers --calibrate` on the dev half of the gold and refusal
+# questions (kk, ru, en; split by id; see `calibrate` in evals/answers.py), which prints them:
+# the weights that let most dev questions through to the FAQ at >= 95% precision; then the
+# thresholds and the see-also margin that maximise the dev answers' hit@1 plus key-fact
+# coverage through the engine, keeping refusal precision and recall >= 0.90 and the FAQ
+# threshold above the support one. The score is only compared with thresholds calibrated on
 # the same scale.
 WEIGHTS = Weights(fuzzy=0.0, dense=0.5, passage=0.5, overlap=0.05, qtype=0.02)
-# At or above: answered with the FAQ entry; below: extractive, from the guidance on its topic.
-# Not the FAQ-precision rule of `calibrate` (0.94): an entry that is the best match answers
-# with its key facts more often than sentences extracted from its topic's guidance. Chosen by
-# dev-half key-fact coverage of the answer eval over 0.90-0.94 (0.90 would remove the
-# extractive band above SUPPORT_MIN): dev facts 0.878 at 0.94, 0.931 at 0.92, 0.954 at 0.91,
-# hit@1 unchanged.
-THRESHOLD = 0.91
-# Below: nothing in the FAQ is about the question, and the FAQ covers every guidance topic, so
-# it is refused. The highest score that keeps 98% of the dev gold questions with a jury word
-# answerable.
-SUPPORT_MIN = 0.9
-# The same for a question without a jury word (``cues.about_jury``): the score that best
-# separates dev gold questions from off-corpus prompts.
-OFF_TOPIC_MIN = 0.905
+CALIBRATION = Calibration(
+    weights=WEIGHTS, threshold=0.91, support_min=0.9, off_topic_min=0.905, see_also=0.0
+)
 # A lead over the next entry below this is a near tie (lower confidence).
 CLOSE_MARGIN = 0.02
 
@@ -230,12 +236,14 @@ class FaqIndex:
     def combine(signals: dict[str, np.ndarray], weights: Weights = WEIGHTS) -> np.ndarray:
         return sum(getattr(weights, name) * values for name, values in signals.items())
 
-    def best(self, question: str, vector: np.ndarray, lang: Lang) -> FaqMatch | None:
+    def best(
+        self, question: str, vector: np.ndarray, lang: Lang, weights: Weights = WEIGHTS
+    ) -> FaqMatch | None:
         """The best-scoring group for a question in ``lang``, or None for an empty FAQ."""
         if not self.groups:
             return None
         signals = self.signals(question, vector, lang)
-        combined = self.combine(signals)
+        combined = self.combine(signals, weights)
         order = np.argsort(-combined)
         first = int(order[0])
         second = int(order[1]) if len(order) > 1 else None

@@ -73,13 +73,12 @@ class Knowledge:
                     self.groups.setdefault(info.group, {})[info.lang] = doc.doc_id
                 if doc_type == FAQ:
                     faq_entries.append(FaqEntry.from_document(doc))
-        self.faq = FaqIndex(
-            faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir
-        )
+        self.faq = FaqIndex(faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir)
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
 
     def faq_passages(self, entries: list[FaqEntry]) -> np.ndarray:
+        """The stored chunk vectors of FAQ entries (what the FAQ index scores as passages)."""
         # An FAQ answer is short: its first chunk holds the question and the whole answer.
         first = [self.store.chunks_of(e.doc_id)[0].chunk_id for e in entries]
         rows = self.store.row_ids_for_chunks(first)

@@ -10,7 +10,13 @@ import numpy as np
 
 from assistant.cases.catalog import Catalog
 from assistant.cases.deviation import DeviationRule, deviation
-from assistant.cases.schemas import CaseFilters, CaseHit, CaseSearchRequest, CaseSearchResponse
+from assistant.cases.schemas import (
+    CaseFilters,
+    CaseHit,
+    CaseSearchRequest,
+    CaseSearchResponse,
+    Deviation,
+)
 from assistant.cases.snippet import snippet
 from assistant.core.config import CaseSettings
 from assistant.core.schemas import SearchFilters
@@ -67,6 +73,8 @@ class CaseSearch:
             share=settings.deviation_share,
             floor=settings.deviation_floor,
         )
+        # An act's flag depends only on the catalog and the rule, both fixed for this object.
+        self._deviations: dict[int, Deviation | None] = {}
 
     def store_filters(self, filters: CaseFilters) -> SearchFilters:
         """Store filters for court acts; an article also matches its parts ("УК 188 ч.2")."""
@@ -117,6 +125,12 @@ class CaseSearch:
                 break
         return [(position, row, score) for position, (row, score) in best.items()]
 
+    def deviation(self, position: int) -> Deviation | None:
+        """The deviation flag of the act at ``position`` (computed once)."""
+        if position not in self._deviations:
+            self._deviations[position] = deviation(self.catalog, position, self.rule)
+        return self._deviations[position]
+
     def search(
         self, request: CaseSearchRequest, methods: Sequence[Method] = METHODS
     ) -> CaseSearchResponse:
@@ -140,7 +154,7 @@ class CaseSearch:
                     cassation_outcome=record.cassation_outcome,
                     score=round(score, 6),
                     snippet=snippet(chunks[row].text, found.text, self.settings.snippet_chars),
-                    deviation=deviation(self.catalog, position, self.rule),
+                    deviation=self.deviation(position),
                 )
             )
         summary = Counter(hit.outcome for hit in results if hit.outcome)

@@ -51,12 +51,20 @@ def grouped_bars(
             heights = [values.get(x, np.nan) for x in xs]
             bars = ax.bar(np.arange(len(xs)) + (j - (len(series) - 1) / 2) * width, heights, width)
             bars.set_label(s)
-            ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+            crowded = len(series) * len(xs) > 8
+            ax.bar_label(
+                bars,
+                fmt="%.2f",
+                fontsize=6 if crowded else 7,
+                rotation=90 if crowded else 0,
+                padding=1,
+            )
         ax.set_xticks(np.arange(len(xs)), xs)
-        ax.set_ylim(0, 1.1)
+        ax.set_ylim(0, 1.15)
         ax.set_title(name)
         ax.grid(axis="y", alpha=0.3)
-    axes[0][0].legend(fontsize=8, loc="lower left")
+    if len(series) > 1:
+        axes[0][0].legend(fontsize=8, loc="lower left")
     fig.suptitle(title)
     return png(fig)
 

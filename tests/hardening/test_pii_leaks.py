@@ -16,7 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 from harness import TOKEN, free_port  # tests/bot, on the path by conftest
-from test_bot_process import wait_for  # the fake Telegram for a child process
+from test_bot_process import (
+    fake_telegram,  # noqa: F401 (a fixture, used by name)
+    wait_for,
+)
 
 from assistant.services import Services
 from tests.hardening.conftest import Record
@@ -110,7 +113,10 @@ def _api_inputs(client: httpx.Client) -> int:
 
 @pytest.mark.slow
 def test_no_personal_data_in_any_file_the_api_and_bot_write(
-    shared_services: Services, fake_telegram, tmp_path: Path, figures: Record
+    shared_services: Services,
+    fake_telegram,  # noqa: F811
+    tmp_path: Path,
+    figures: Record,
 ):
     tg, loop = fake_telegram
     root = tmp_path / "written"
