@@ -47,7 +47,7 @@ from indexer.pipeline import Indexer
 
 FULL = 3200
 K = 10
-TEXT_QUERIES = 200
+TEXT_QUERIES = 800
 METHODS: dict[str, tuple[Method, ...]] = {
     "hybrid": ("dense", "lexical", "fuzzy"),
     "dense": ("dense",),

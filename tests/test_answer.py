@@ -365,3 +365,22 @@ def test_faq_languages_have_the_same_entries():
     for row in _read_jsonl(REPO / "corpus/faq/en.jsonl"):
         assert len(row["text"].split()) <= 80 and len(row["paraphrases"]) >= 3
         assert citations.parse(row["text"]), row["id"]
+
+
+def test_near_tie_on_one_topic_names_the_runner_up(services, engine):
+    question = "Сколько платят присяжным?"
+    loaded = services.require()
+    knowledge = engine.knowledge(loaded)
+    match = knowledge.faq.best(
+        question, loaded.retriever.embedder.embed_queries([question])[0], "ru"
+    )
+    assert knowledge.faq.topics[match.runner_up] == match.topic
+    plain = ask(services, engine, question)
+    engine.calibration = faq.CALIBRATION.model_copy(update={"see_also": match.margin + 0.01})
+    named = ask(services, engine, question)
+    other = knowledge.best_version(match.runner_up, "ru")
+    assert named.answer.startswith(plain.answer) and "См. также" not in plain.answer
+    cited = ", ".join(citations.labels(citations.from_metadata(other.sources), "ru"))
+    assert named.answer.endswith(f"См. также: {other.title} ({cited})")
+    assert [s.group for s in named.sources] == [match.group, match.runner_up]
+    assert set(plain.citations) <= set(named.citations)

@@ -257,6 +257,12 @@ def test_grounding_flags_invented_sentences_and_wrong_articles(tmp_path_factory)
     assert forged.unsupported == [invented]
     assert forged.groundedness < 1.0
     assert not forged.citations_correct and forged.articles_correct == len(answer.citations)
+    # A "see also" line is a pointer, right only when it names a cited entry.
+    pointer = "См. также: Как стать судьёй? (ст. 1 УПК)"
+    pointed = checker.check(
+        "d", "ru", "faq", f"{answer.answer}\n\n{pointer}", sources, answer.citations
+    )
+    assert pointed.unsupported == [pointer]
     tampered = [s | {"text": "Присяжным ничего не платят."} for s in sources]
     wrong_source = checker.check("c", "ru", "faq", answer.answer, tampered, answer.citations)
     assert wrong_source.sources_correct == 0 and not wrong_source.citations_correct

@@ -200,3 +200,9 @@ def test_stemming_variants() -> None:
 def test_terms_never_raise_and_are_clean(text: str, lang: str | None, folded: bool) -> None:
     out = terms(text, lang, folded)  # type: ignore[arg-type]
     assert all(t and not any(c.isspace() or c == '"' for c in t) for t in out)
+
+
+def test_fold_is_idempotent_across_hyphenation_before_a_capital() -> None:
+    once = fold("Сот-\nАЛҚАБИ шешімі")
+    assert once == "соталкаби шешими"
+    assert fold(once) == once

@@ -71,7 +71,7 @@ class Calibration(BaseModel, frozen=True):
 # the same scale.
 WEIGHTS = Weights(fuzzy=0.0, dense=0.5, passage=0.5, overlap=0.05, qtype=0.02)
 CALIBRATION = Calibration(
-    weights=WEIGHTS, threshold=0.91, support_min=0.9, off_topic_min=0.905, see_also=0.0
+    weights=WEIGHTS, threshold=0.895, support_min=0.89, off_topic_min=0.905, see_also=0.015
 )
 # A lead over the next entry below this is a near tie (lower confidence).
 CLOSE_MARGIN = 0.02

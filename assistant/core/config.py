@@ -23,9 +23,10 @@ class StoreSettings(BaseModel):
     """Where the index lives and how it is searched."""
 
     dir: Path = Path("var/store")
-    # Above this many vectors an approximate FAISS index replaces the exact flat one;
-    # measured in evals/bench_ann.py (see README, "Scale").
-    ann_threshold: int = 200_000
+    # From this many vectors on, HNSW replaces the exact flat index. evals/bench_ann.py
+    # (docs/scale.md): at 100k a flat query takes ~15 ms on one thread, as long as embedding
+    # the query, while HNSW32 (efSearch 128) takes ~0.15 ms at recall@10 0.995.
+    ann_threshold: int = 100_000
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     keep_snapshots: int = 2
@@ -156,7 +157,8 @@ class CaseSettings(BaseModel):
     fuzzy_weight: float = 0.1
     snippet_chars: int = 320
     # Deviation: the act's outcome differs from >= share of >= min_neighbours similarity-weighted
-    # neighbours of its category whose cosine similarity is at least floor.
+    # neighbours of its category and instance whose cosine similarity is at least floor. Rules
+    # tuned on half the acts by evals/cases.py did no better on the other half.
     deviation_neighbours: int = 10
     deviation_min_neighbours: int = 5
     deviation_share: float = 0.7

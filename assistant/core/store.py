@@ -484,7 +484,7 @@ class StoreWriter:
         self,
         store_dir: Path,
         embedder: EmbedderInfo,
-        ann_threshold: int = 200_000,
+        ann_threshold: int = 100_000,
         hnsw_m: int = 32,
         keep_snapshots: int = 2,
         pipeline: str = "",

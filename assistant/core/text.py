@@ -160,8 +160,12 @@ def _fold_lower(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Normalised, lower-cased text; Kazakh-specific letters (and ё) mapped to plain Cyrillic."""
-    return _fold_lower(normalize(text))
+    """Normalised, lower-cased text; Kazakh-specific letters (and ё) mapped to plain Cyrillic.
+
+    Idempotent: normalising again after lower-casing joins the line-end hyphenations that
+    ``normalize`` keeps before a capital letter ("сот-\\nА").
+    """
+    return _fold_lower(normalize(normalize(text).lower()))
 
 
 def tokenize(text: str) -> list[str]:

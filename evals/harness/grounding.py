@@ -24,6 +24,7 @@ from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Lang
 from assistant.core.store import Store
 from assistant.core.text import fold, normalize, terms
+from assistant.locales import messages
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 _NUMBER = re.compile(r"\d+")
@@ -60,6 +61,17 @@ class Grounding(BaseModel):
 
 def _flat(text: str) -> str:
     return " ".join(fold(normalize(text)).split())
+
+
+def _pointer(lang: Lang) -> re.Pattern[str] | None:
+    """The line a FAQ answer ends with when it names a second entry ("See also: {question}
+    ({citations})", from the locale): a pointer to a cited source, not a claim."""
+    template = messages(lang).get("see_also")
+    if not isinstance(template, str) or "{question}" not in template:
+        return None
+    head, tail = template.split("{question}", 1)
+    tail = re.escape(tail).replace(re.escape("{citations}"), ".*?")
+    return re.compile(rf"^{re.escape(head)}(?P<question>.+?){tail}\s*$", re.MULTILINE)
 
 
 class Checker:
@@ -114,7 +126,13 @@ class Checker:
         """Check one answer as the API returned it (``sources`` as in ``AskResponse``)."""
         rows = self.store.row_ids_for_chunks([str(s.get("chunk_id")) for s in sources])
         chunks = self.store.get_chunks(list(rows.values()))
-        claims = self.claims(answer)
+        pattern = _pointer(lang)
+        pointers = list(pattern.finditer(answer)) if pattern else []
+        titles = {_flat(str(s.get("title", ""))) for s in sources}
+        # A pointer is right when the entry it names is one of the cited sources.
+        pointed = [(m[0].strip(), _flat(m["question"]) in titles) for m in pointers]
+        named_titles = {_flat(m["question"]) for m in pointers}
+        claims = self.claims(pattern.sub("", answer) if pattern else answer)
         passages: list[str] = []
         correct = 0
         for source in sources:
@@ -123,7 +141,8 @@ class Checker:
             if chunk is None or _flat(chunk.text) != _flat(str(source.get("text", ""))):
                 continue
             passages.append(chunk.text)
-            correct += any(self.supported(claims, [chunk.text])) if claims else 0
+            named = _flat(str(source.get("title", ""))) in named_titles
+            correct += named or (bool(claims) and any(self.supported(claims, [chunk.text])))
         known: list[citations.Citation] = [c for p in passages for c in citations.parse(p)]
         for doc_id in dict.fromkeys(str(s.get("doc_id")) for s in sources):
             doc = self.store.document(doc_id)
@@ -139,9 +158,9 @@ class Checker:
             sources_correct=correct,
             articles_cited=len(cited_articles),
             articles_correct=sum(a in allowed for a in cited_articles),
-            sentences=len(claims),
-            supported=sum(verdicts),
-            unsupported=[c for c, ok in zip(claims, verdicts, strict=True) if not ok],
+            sentences=len(claims) + len(pointed),
+            supported=sum(verdicts) + sum(ok for _, ok in pointed),
+            unsupported=[c for c, ok in [*zip(claims, verdicts, strict=True), *pointed] if not ok],
         )
 
 
