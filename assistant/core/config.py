@@ -152,8 +152,8 @@ class CaseSettings(BaseModel):
     # half the queries by evals/cases.py: the templated wording of acts makes BM25 the strongest
     # single signal and the dense cosine breaks its near-ties. Fuzzy expansion (queries of at
     # most six words) is not tuned there.
-    dense_weight: float = 0.2
-    lexical_weight: float = 0.8
+    dense_weight: float = 0.15
+    lexical_weight: float = 0.85
     fuzzy_weight: float = 0.1
     snippet_chars: int = 320
     # Deviation: the act's outcome differs from >= share of >= min_neighbours similarity-weighted

@@ -20,7 +20,8 @@ WORSE, BETTER, SAME = "#c62828", "#2e7d32", "#9e9e9e"
 
 def png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
+    if not fig.legends:
+        fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
     return buffer.getvalue()
@@ -63,9 +64,12 @@ def grouped_bars(
         ax.set_ylim(0, 1.15)
         ax.set_title(name)
         ax.grid(axis="y", alpha=0.3)
-    if len(series) > 1:
-        axes[0][0].legend(fontsize=8, loc="lower left")
     fig.suptitle(title)
+    if len(series) > 1:
+        # Below the panels, where it hides no bar.
+        handles, names = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="lower center", ncol=len(series), fontsize=9)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
     return png(fig)
 
 
