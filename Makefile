@@ -71,7 +71,7 @@ bench: dev
 ## Abuse, faults, personal data, bad input (all hardening tests, slow ones too) and a loopback
 ## load test on $(STORE); prints one table. README figures: make hardening LOAD_MINUTES=10
 LOAD_MINUTES ?= 1
-hardening: dev
+hardening: index dev
 	$(BIN)/python -m evals.hardening --minutes $(LOAD_MINUTES) --store $(STORE)
 
 ## Every eval suite on $(STORE) (indexed first) with the regression gate; the fast gated subset

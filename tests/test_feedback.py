@@ -52,8 +52,13 @@ def test_feedback_is_stored_masked_and_hashed(tmp_path_factory):
         assert bad.status_code == 422
         assert bad.headers["content-type"].startswith("application/problem+json")
     db = services.settings.store.dir.parent / "feedback.sqlite"
-    rows = sqlite3.connect(db).execute("SELECT question, answer, user_hash, vote FROM feedback")
-    question, answer, user_hash, vote = rows.fetchone()
+    # Other tests share this store's feedback database: read this test's row only.
+    rows = sqlite3.connect(db).execute(
+        "SELECT question, answer, user_hash, vote FROM feedback WHERE question LIKE ?",
+        ("%сколько платят?",),
+    )
+    (question, answer, user_hash, vote), *others = rows.fetchall()
+    assert not others
     assert "900101300126" not in question and "[iin]" in question and "[phone]" in question
     assert "[email]" in answer and "50%" in answer
     assert vote == "down"

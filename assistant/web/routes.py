@@ -19,7 +19,6 @@ from assistant.api import search as search_api
 from assistant.api.ask import AskRequest
 from assistant.api.deps import ServicesDep, SettingsDep
 from assistant.cases.catalog import CaseNotFound
-from assistant.cases.deviation import deviation
 from assistant.cases.messages import DISCLAIMER
 from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.cases.train import NotEnoughActs
@@ -322,7 +321,7 @@ def case_detail(
         catalog = service.catalog
         act = catalog.act(case_id)
         reviews = [r for r in catalog.records if r.parent_case_id == act.case_id]
-        flag = deviation(catalog, catalog.position(act.case_id), service.search.rule)
+        flag = service.search.deviation(catalog.position(act.case_id))
         return act, reviews, flag
 
     result = attempt(run, services.settings)
