@@ -75,9 +75,10 @@ hardening: index dev
 	$(BIN)/python -m evals.hardening --minutes $(LOAD_MINUTES) --store $(STORE)
 
 ## Every eval suite on $(STORE) (indexed first) with the regression gate; the fast gated subset
-## runs in `make test` (tests/test_eval_harness.py). Run JSON and report.html: evals/runs/<time>/.
+## runs in `make test` (tests/test_eval_harness.py). Run JSON and report.html: evals/runs/<time>/
+## (EVAL_ARGS="--out DIR" elsewhere). The KazQAD store is indexed with the fast model too.
 eval: index dev
-	$(BIN)/alqabi eval --store $(STORE) --gate $(EVAL_ARGS)
+	$(FAST_INDEX) $(BIN)/alqabi eval --store $(STORE) --gate $(EVAL_ARGS)
 
 ## Scale figures (README "Scale", docs/scale.md): FAISS index types at 100k/1M vectors, and
 ## a fresh copy of the repo from nothing to /ready with the full corpus.

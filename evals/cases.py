@@ -21,17 +21,18 @@ Latency: p50/p95 of search (by text and by case number) and predict, in process.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from assistant.cases.catalog import Catalog
-from assistant.cases.deviation import DeviationRule, deviation
+from assistant.cases.deviation import DeviationRule, deviation, peers
 from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.cases.search import Candidates, CaseSearch
 from assistant.cases.service import CaseService
@@ -81,39 +82,52 @@ def ensure_store(n: int, store: Path) -> Services:
 # --- search ----------------------------------------------------------------------------------
 
 
-def grades(catalog: Catalog) -> Callable[[int], np.ndarray]:
-    """Relevance of every act to a query act (0 for the query's own case family)."""
+@dataclass(frozen=True)
+class Graded:
+    """Relevance of every act to one query act, its ideal DCG@10 and its grade-2 acts."""
+
+    relevance: np.ndarray
+    idcg: float
+    top: int
+
+
+def grades(catalog: Catalog) -> Callable[[int], Graded]:
+    """Relevance of every act to a query act (0 for the query's own case family), worked out
+    once per query act: the tuning grid scores the same queries many times."""
     keys = [r.features.get("relevance_key", "||").split("|") for r in catalog.records]
     topic = np.array(["|".join(k[:2]) for k in keys], dtype=object)
     pattern = np.array([k[2] for k in keys], dtype=object)
 
-    def of(query: int) -> np.ndarray:
+    @functools.cache
+    def of(query: int) -> Graded:
         same = topic == topic[query]
         grade = np.where(same & (pattern == pattern[query]), 2.0, np.where(same, 1.0, 0.0))
-        return np.where(catalog.others(query), grade, 0.0)
+        relevance = np.where(catalog.others(query), grade, 0.0)
+        ideal = np.sort(relevance)[::-1][:K]
+        idcg = sum(g / np.log2(r + 2) for r, g in enumerate(ideal))
+        return Graded(relevance, float(idcg), int((relevance == 2).sum()))
 
     return of
 
 
-def ndcg_recall(ranked: Sequence[int], relevance: np.ndarray) -> tuple[float, float]:
+def ndcg_recall(ranked: Sequence[int], graded: Graded) -> tuple[float, float]:
+    relevance = graded.relevance
     gains = [relevance[i] for i in ranked[:K]]
     dcg = sum(g / np.log2(r + 2) for r, g in enumerate(gains))
-    ideal = sorted(relevance, reverse=True)[:K]
-    idcg = sum(g / np.log2(r + 2) for r, g in enumerate(ideal))
-    top = relevance == 2
-    recall = sum(relevance[i] == 2 for i in ranked[:K]) / min(K, int(top.sum())) if top.any() else 1
-    return (dcg / idcg if idcg else 0.0), float(recall)
+    found = sum(relevance[i] == 2 for i in ranked[:K])
+    recall = found / min(K, graded.top) if graded.top else 1
+    return (dcg / graded.idcg if graded.idcg else 0.0), float(recall)
 
 
 Ranker = Callable[[Candidates], list[int]]
+Grades = Callable[[int], Graded]
 
 
 def evaluate_search(
-    service: CaseService, queries: list[tuple[int, Candidates]], ranker: Ranker
+    queries: list[tuple[int, Candidates]], ranker: Ranker, graded: Grades
 ) -> dict[str, float]:
     """Mean nDCG@10 and recall@10 of a ranker (candidates → catalog positions) over queries."""
-    relevance = grades(service.catalog)
-    scores = [ndcg_recall(ranker(found), relevance(position)) for position, found in queries]
+    scores = [ndcg_recall(ranker(found), graded(position)) for position, found in queries]
     ndcg, recall = np.mean(scores, axis=0) if scores else (0.0, 0.0)
     return {"ndcg@10": round(float(ndcg), 4), "recall@10": round(float(recall), 4)}
 
@@ -142,11 +156,12 @@ def search_report(service: CaseService, kinds: dict[str, list[tuple[int, Candida
     """One dense share for both kinds of query, chosen on the odd-numbered queries by the mean
     hybrid nDCG@10 + recall@10, and every method measured on the even-numbered ones."""
     hybrid = METHODS["hybrid"]
+    graded = grades(service.catalog)
 
     def tuned(share: float) -> float:
         ranker = fused(service, share, hybrid)
         return sum(
-            sum(evaluate_search(service, queries[1::2], ranker).values())
+            sum(evaluate_search(queries[1::2], ranker, graded).values())
             for queries in kinds.values()
         )
 
@@ -155,9 +170,9 @@ def search_report(service: CaseService, kinds: dict[str, list[tuple[int, Candida
     for kind, queries in kinds.items():
         test = queries[0::2]
         report[kind] = {
-            name: evaluate_search(service, test, fused(service, best, methods))
+            name: evaluate_search(test, fused(service, best, methods), graded)
             for name, methods in METHODS.items()
-        } | {"hybrid_rank_fusion": evaluate_search(service, test, fused(service, None, hybrid))}
+        } | {"hybrid_rank_fusion": evaluate_search(test, fused(service, None, hybrid), graded)}
     return report
 
 
@@ -173,9 +188,13 @@ def description(service: CaseService, position: int) -> str:
 def deviation_report(catalog: Catalog, base: DeviationRule) -> dict:
     first = [i for i, r in enumerate(catalog.records) if r.instance == "first" and r.outcome]
     planted = {i for i in first if catalog.records[i].features.get("deviation")}
+    # Each act's peers are searched once, as wide and as low as any rule tried looks.
+    widest = max(*NEIGHBOURS_GRID, base.neighbours)
+    lowest = min(*FLOOR_GRID, base.floor)
+    found = {i: peers(catalog, i, widest, lowest) for i in first}
 
     def pr(rule: DeviationRule, acts: list[int]) -> dict[str, float]:
-        flagged = {i for i in acts if deviation(catalog, i, rule) is not None}
+        flagged = {i for i in acts if deviation(catalog, i, rule, found[i]) is not None}
         hits = len(flagged & planted)
         truth = len(planted.intersection(acts))
         precision = hits / len(flagged) if flagged else 0.0

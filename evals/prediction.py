@@ -2,11 +2,13 @@
 
     python -m evals.prediction [--n 3200] [--store DIR] [--out DIR]
 
-Trains the model as ``alqabi cases train`` does (classifier on the oldest 70 % of first-instance
-acts, blend and temperature on the next 15 %, figures on the newest 15 %, precedents always
-older than the act), prints the held-out figures next to the majority-class baseline and next to
-the generator's own ceiling (the accuracy of knowing every latent factor), and saves a
-reliability diagram.
+Trains the model as ``alqabi cases train`` does: the held-out figures come from four rolling
+time origins over the newest 40 % of the decided first-instance acts, each block predicted by a
+model fitted (classifier, then blend and temperature on cross-fitted probabilities) on the acts
+older than the block only, with precedents drawn from those older acts; the model kept is then
+fitted on all acts. Prints the figures next to the majority-class baseline and next to the
+generator's own ceiling (the accuracy of knowing every latent factor), and saves a reliability
+diagram.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from indexer.cases.generator import NOISE_SCALE
 def ceiling(service: CaseService, model: PredictorModel) -> float:
     """Accuracy on the test acts of the arg-max of the generator's outcome probabilities."""
     records = [r for r in service.catalog.records if r.instance == "first" and r.outcome]
-    test = records[-model.split.test :]
+    test = records[-sum(f.test for f in model.split.folds) :]
     hits = []
     for record in test:
         utilities = record.features["utilities"]
@@ -55,7 +57,11 @@ def diagram(model: PredictorModel, path: Path) -> None:
     ax.plot([b.confidence for b in bins], [b.accuracy for b in bins], "o-", label="per bin")
     ax.set_xlabel("confidence (top probability)")
     ax.set_ylabel("accuracy")
-    ax.set_title(f"Reliability, {model.metrics.n_test} test acts, ECE {model.metrics.ece:.3f}")
+    ax.set_title(
+        f"Reliability, {model.metrics.n_test} test acts ({len(model.split.folds)} time origins), "
+        f"ECE {model.metrics.ece:.3f}",
+        fontsize=10,
+    )
     ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.core.config import RetrievalSettings, Settings, get_settings
-from assistant.core.embeddings import Embedder, LangchainEmbeddings, make_embedder
+from assistant.core.config import EmbedderSettings, RetrievalSettings, Settings, get_settings
+from assistant.core.embeddings import Embedder, LangchainEmbeddings, index_settings, make_embedder
 from assistant.core.store import EmbeddingCache, Store
 from assistant.retrieval import METHODS, HybridRetriever, Method
 from indexer.pipeline import Indexer, embed_passages
@@ -75,6 +75,13 @@ def load_kazqad(limit: int | None = None) -> tuple[list[dict], list[Question]]:
         keep = {q.gold for q in questions}
         return [d for d in docs.values() if d["id"] in keep], questions
     return list(docs.values()), questions
+
+
+def indexing_embedder(settings: EmbedderSettings, queries: Embedder) -> Embedder:
+    """The embedder `alqabi index` would use (``index_backend``, e.g. the fast ONNX build of
+    `make index`), or ``queries`` when that is the same backend."""
+    chosen = index_settings(settings)
+    return queries if chosen is settings else make_embedder(chosen)
 
 
 def build_store(settings: Settings, embedder: Embedder, docs: list[dict]) -> Store:
@@ -174,13 +181,17 @@ def peer_docs(
     docs: list[dict],
     questions: Sequence[Question],
     batch_size: int,
+    passages: Embedder | None = None,
 ) -> tuple[list[list[str]], float]:
-    """A plain langchain FAISS vector store over the raw contexts with the same embedder."""
+    """A plain langchain FAISS vector store over the raw contexts with the same embedders:
+    ``passages`` (default ``embedder``) for the contexts, as the store was indexed, and
+    ``embedder`` for the questions."""
     from langchain_community.vectorstores import FAISS
 
     texts = [d["text"] for d in docs]
-    cache = EmbeddingCache(store_dir / "embed_cache.sqlite", embedder.info)
-    vectors = embed_passages(texts, embedder, cache, batch_size)
+    passages = passages or embedder
+    cache = EmbeddingCache(store_dir / "embed_cache.sqlite", passages.info)
+    vectors = embed_passages(texts, passages, cache, batch_size)
     cache.close()
     vs = FAISS.from_embeddings(
         list(zip(texts, vectors.tolist(), strict=True)),
@@ -214,8 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         update={"store": settings.store.model_copy(update={"dir": args.store})}
     )
     embedder = make_embedder(settings.embedder)
+    indexing = indexing_embedder(settings.embedder, embedder)
     docs, questions = load_kazqad(args.limit)
-    store = build_store(settings, embedder, docs)
+    store = build_store(settings, indexing, docs)
     retriever = HybridRetriever(store, embedder, settings.retrieval)
     doc_of = {int(r[0]): r[1] for r in store.db.execute("SELECT id, doc_id FROM chunks")}
     started = time.perf_counter()
@@ -230,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return score(fused_docs(retriever, runs, test_idx, doc_of, methods, cfg), test_q)
 
     peer, peer_latency = peer_docs(
-        embedder, args.store, docs, questions, settings.embedder.batch_size
+        embedder, args.store, docs, questions, settings.embedder.batch_size, indexing
     )
     table: dict[str, Scores] = {
         "dense": method(("dense",), tuned),

@@ -115,7 +115,9 @@ def test_the_model_file_is_plain_json_and_round_trips(fresh: CaseService, predic
     raw = fresh.model_path.read_bytes()
     data = json.loads(raw)  # plain JSON: nothing in it can execute on load
     assert data["version"] == predictor.model.version and data["data_hash"]
-    assert data["split"]["train"] > data["split"]["test"] > 0
+    folds = data["split"]["folds"]
+    assert folds and all(f["train"] > f["test"] > 0 for f in folds)
+    assert sum(f["test"] for f in folds) == data["metrics"]["n_test"]
     assert {"accuracy", "macro_f1", "brier", "ece", "coverage"} <= set(data["metrics"])
     loaded = PredictorModel.load(fresh.model_path)
     assert loaded == predictor.model

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from assistant.cases.catalog import Catalog
-from assistant.cases.neighbours import nearest, vote
+from assistant.cases.neighbours import Nearest, nearest, vote
 from assistant.cases.schemas import Deviation, Neighbour
 
 
@@ -19,19 +19,32 @@ class DeviationRule(BaseModel):
     floor: float = 0.9
 
 
-def deviation(catalog: Catalog, position: int, rule: DeviationRule) -> Deviation | None:
-    """The deviation of the act at ``position``, or None when it follows its peers (or has too
-    few of them to say)."""
+def peers(catalog: Catalog, position: int, k: int, floor: float) -> Nearest:
+    """The ``k`` acts most similar to the act at ``position`` at or above ``floor`` among its
+    peers: same category and instance, an outcome, outside its own case family."""
     record = catalog.records[position]
-    if record.outcome is None or record.category is None:
-        return None
-    peers = (
+    allowed = (
         catalog.others(position)
         & (catalog.categories == record.category)
         & (catalog.instances == record.instance)
         & (catalog.outcomes != None)  # noqa: E711 - elementwise comparison on an object array
     )
-    found = nearest(catalog.vectors, catalog.vectors[position], peers, rule.neighbours, rule.floor)
+    return nearest(catalog.vectors, catalog.vectors[position], allowed, k, floor)
+
+
+def deviation(
+    catalog: Catalog, position: int, rule: DeviationRule, found: Nearest | None = None
+) -> Deviation | None:
+    """The deviation of the act at ``position``, or None when it follows its peers (or has too
+    few of them to say). ``found``: its ``peers`` already searched with at least the rule's
+    ``neighbours`` and at most its ``floor`` (to try many rules on one search)."""
+    record = catalog.records[position]
+    if record.outcome is None or record.category is None:
+        return None
+    if found is None:
+        found = peers(catalog, position, rule.neighbours, rule.floor)
+    else:
+        found = found.top(rule.neighbours, rule.floor)
     if len(found) < rule.min_neighbours:
         return None
     labels = [catalog.records[i].outcome or "" for i in found.positions]

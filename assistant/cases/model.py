@@ -10,9 +10,10 @@ import numpy as np
 from pydantic import BaseModel, model_validator
 
 from assistant.cases.metrics import ReliabilityBin
+from assistant.cases.neighbours import vote
 from assistant.cases.schemas import Baseline, ModelMetrics
 
-FORMAT = 1
+FORMAT = 2
 
 
 def article_tokens(refs: Sequence[str]) -> set[str]:
@@ -46,15 +47,24 @@ class FeatureSpace(BaseModel):
         return np.concatenate([np.asarray(vector, dtype=np.float64), structured])
 
 
-class TimeSplit(BaseModel):
-    """Acts by date: the oldest train the classifier, the next calibrate, the newest test."""
+class Fold(BaseModel):
+    """One rolling origin: a model fitted on the ``train`` acts up to ``train_until`` predicted
+    the next ``test`` acts, up to ``test_until``, with this accuracy and ECE."""
 
     train: int
-    calibration: int
     test: int
     train_until: str | None
-    calibration_until: str | None
     test_until: str | None
+    accuracy: float
+    ece: float
+
+
+class TimeSplit(BaseModel):
+    """How the figures were measured: rolling origins over the date-ordered acts, each
+    predicting the next block from older acts only; the model itself is fitted on all ``acts``."""
+
+    acts: int
+    folds: list[Fold]
 
 
 class AbstentionRule(BaseModel):
@@ -107,15 +117,8 @@ class PredictorModel(BaseModel):
         return softmax(logits)
 
     def knn_probs(self, labels: Sequence[str], similarities: np.ndarray) -> np.ndarray:
-        """Kernel-weighted vote of precedents, shrunk towards uniform by one pseudo-vote."""
-        weights = np.exp(self.sharpness * (np.asarray(similarities) - 1.0))
-        index = {c: i for i, c in enumerate(self.classes)}
-        totals = np.zeros(len(self.classes))
-        for label, weight in zip(labels, weights, strict=True):
-            totals[index[label]] += weight
-        share = totals / totals.sum() if totals.sum() > 0 else totals
-        n = len(labels)
-        return (n * share + 1.0 / len(self.classes)) / (n + 1)
+        """Kernel-weighted vote of precedents (see ``knn_probs``)."""
+        return knn_probs(self.classes, self.sharpness, labels, similarities)
 
     def combine(self, knn: np.ndarray, clf: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         """Log-linear blend of the two, restricted to ``allowed`` classes, temperature-scaled."""
@@ -132,6 +135,16 @@ class PredictorModel(BaseModel):
     def load(cls, path: Path) -> PredictorModel:
         """Read and validate a saved model (plain JSON: nothing in it can run)."""
         return cls.model_validate_json(path.read_bytes())
+
+
+def knn_probs(
+    classes: Sequence[str], sharpness: float, labels: Sequence[str], similarities: np.ndarray
+) -> np.ndarray:
+    """Vote of precedents weighted by exp(sharpness · (similarity − 1)), shrunk towards uniform
+    by one pseudo-vote."""
+    weights = np.exp(sharpness * (np.asarray(similarities) - 1.0))
+    n = len(labels)
+    return (n * vote(labels, weights, classes) + 1.0 / len(classes)) / (n + 1)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

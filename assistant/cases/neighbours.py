@@ -18,6 +18,12 @@ class Nearest:
     def __len__(self) -> int:
         return len(self.positions)
 
+    def top(self, k: int, floor: float) -> Nearest:
+        """The first ``k`` of these at or above ``floor``: what ``nearest`` with that ``k`` and
+        ``floor`` returns when these were found with a larger ``k`` and a lower ``floor``."""
+        keep = self.similarities[:k] >= floor
+        return Nearest(self.positions[:k][keep], self.similarities[:k][keep])
+
 
 def nearest(
     vectors: np.ndarray, query: np.ndarray, allowed: np.ndarray, k: int, floor: float

@@ -1,4 +1,4 @@
-"""Training and held-out evaluation of the outcome predictor on a time split of the catalog."""
+"""Training of the outcome predictor, and its held-out evaluation on rolling time origins."""
 
 from __future__ import annotations
 
@@ -16,18 +16,26 @@ from assistant.cases.model import (
     FORMAT,
     AbstentionRule,
     FeatureSpace,
+    Fold,
     PredictorModel,
     TimeSplit,
     article_tokens,
     blend_probs,
+    knn_probs,
 )
 from assistant.cases.neighbours import nearest
 from assistant.cases.predict import allowed_classes, eligible, estimate
 from assistant.cases.schemas import Baseline, ModelMetrics
 from assistant.core.cases import CATEGORIES, OUTCOMES
 
-# Shares of the date-ordered acts that end the training and the calibration parts.
-SPLIT = (0.7, 0.85)
+# Rolling-origin evaluation: the newest 40 % of the date-ordered acts, in 4 consecutive blocks,
+# each predicted by a model fitted on all acts older than the block.
+EVAL_FROM = 0.6
+FOLDS = 4
+# Contiguous blocks of the fitting acts for cross-fitting: every fitting act gets a classifier
+# probability from a classifier that did not see it, and the blend and temperature are fitted
+# on all of those rather than on a small held-back part.
+CROSS_FIT = 5
 C_GRID = (0.5, 2.0, 8.0)
 SHARPNESS_GRID = (0.0, 10.0, 30.0)
 BLEND_GRID = tuple(np.linspace(0.0, 1.0, 11))
@@ -40,11 +48,23 @@ class NotEnoughActs(ValueError):
 
 @dataclass(frozen=True)
 class Part:
-    """Catalog positions of one part of the split, with their labels and allowed classes."""
+    """Catalog positions of some acts, with their labels and allowed classes."""
 
     positions: list[int]
     labels: np.ndarray
     allowed: np.ndarray
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What one fit learned from its acts, before it becomes a model."""
+
+    classes: list[str]
+    space: FeatureSpace
+    clf: LogisticRegression
+    sharpness: float
+    blend: float
+    temperature: float
 
 
 def _nll(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -52,8 +72,8 @@ def _nll(probs: np.ndarray, labels: np.ndarray) -> float:
 
 
 class Trainer:
-    """Fits the classifier on the oldest acts, the blend and temperature on the next, and
-    measures everything on the newest."""
+    """Fits the model on all decided first-instance acts; its figures come from refitting the
+    same way at several time origins and predicting the acts after each from older ones."""
 
     def __init__(self, catalog: Catalog, k: int, rule: AbstentionRule) -> None:
         self.catalog = catalog
@@ -65,44 +85,44 @@ class Trainer:
                 f"{len(order)} decided first-instance acts in the store; {MIN_ACTS} are needed "
                 "to train the outcome model"
             )
-        a, b = (int(len(order) * s) for s in SPLIT)
         self.order = order
-        records = catalog.records
-        self.classes = [o for o in OUTCOMES if o in {records[i].outcome for i in order[:a]}]
-        self.train, self.cal, self.test = (
-            self._part(p) for p in (order[:a], order[a:b], order[b:])
-        )
-        self.space = FeatureSpace(
-            categories=list(CATEGORIES),
-            articles=sorted(set().union(*(article_tokens(records[i].articles) for i in order[:a]))),
-        )
+        shares = np.linspace(EVAL_FROM, 1.0, FOLDS + 1)
+        # Block boundaries in ``order``: fold f fits on order[:origins[f]] and predicts up to
+        # origins[f + 1].
+        self.origins = [int(len(order) * s) for s in shares]
 
-    def _part(self, positions: list[int]) -> Part:
-        # An outcome that never occurs in training cannot be predicted; such acts are left out.
-        kept = [i for i in positions if self.catalog.records[i].outcome in self.classes]
+    def _part(self, positions: list[int], classes: list[str]) -> Part:
+        # An outcome that never occurs in the fitting acts cannot be predicted; such acts are
+        # left out.
+        kept = [i for i in positions if self.catalog.records[i].outcome in classes]
         records = [self.catalog.records[i] for i in kept]
         return Part(
             positions=kept,
-            labels=np.array([self.classes.index(r.outcome or "") for r in records], dtype=int),
-            allowed=np.array([allowed_classes(self.classes, r.category) for r in records]),
+            labels=np.array([classes.index(r.outcome or "") for r in records], dtype=int),
+            allowed=np.array([allowed_classes(classes, r.category) for r in records]),
         )
 
-    def _rows(self, part: Part, masked: bool = False) -> np.ndarray:
+    def _rows(self, space: FeatureSpace, part: Part, masked: bool = False) -> np.ndarray:
         records = self.catalog.records
         return np.array(
             [
-                self.space.encode(self.catalog.vectors[i], None, [])
+                space.encode(self.catalog.vectors[i], None, [])
                 if masked
-                else self.space.encode(
-                    self.catalog.vectors[i], records[i].category, records[i].articles
-                )
+                else space.encode(self.catalog.vectors[i], records[i].category, records[i].articles)
                 for i in part.positions
             ]
         )
 
-    def _precedents(self, part: Part, pool: np.ndarray) -> list[tuple[list[str], np.ndarray]]:
-        """Labels and similarities of each act's precedents: same category, outside its family."""
+    def _mask(self, positions: list[int]) -> np.ndarray:
+        mask = np.zeros(len(self.catalog), dtype=bool)
+        mask[positions] = True
+        return mask
+
+    def _precedents(self, part: Part) -> list[tuple[list[str], np.ndarray]]:
+        """Labels and similarities of each act's precedents among the other acts of the part:
+        same category, outside its family."""
         cat = self.catalog
+        pool = self._mask(part.positions)
         out = []
         for i in part.positions:
             allowed = pool & cat.others(i) & (cat.categories == cat.records[i].category)
@@ -110,45 +130,51 @@ class Trainer:
             out.append(([str(cat.outcomes[j]) for j in found.positions], found.similarities))
         return out
 
-    def _mask(self, part: Part) -> np.ndarray:
-        mask = np.zeros(len(self.catalog), dtype=bool)
-        mask[part.positions] = True
-        return mask
-
     def fit(self, snapshot: str, embedder: str) -> PredictorModel:
-        """Train, calibrate and evaluate; the returned model carries its held-out figures."""
+        """Evaluate at the rolling origins, then fit on all acts; the returned model carries the
+        held-out figures."""
         # One BLAS thread: the problem is small, and spinning threads on a busy machine (the
         # embedder runs next to it) make it many times slower.
         with threadpool_limits(1):
-            return self._fit(snapshot, embedder)
+            model = self._model(self._fit(self.order), snapshot, embedder)
+            self._evaluate(model)
+            return model
 
-    def _fit(self, snapshot: str, embedder: str) -> PredictorModel:
+    def _fit(self, positions: list[int]) -> Fitted:
+        """Classifier, kNN sharpness, blend and temperature from the acts at ``positions``."""
+        records = self.catalog.records
+        classes = [o for o in OUTCOMES if o in {records[i].outcome for i in positions}]
+        space = FeatureSpace(
+            categories=list(CATEGORIES),
+            articles=sorted(set().union(*(article_tokens(records[i].articles) for i in positions))),
+        )
+        part = self._part(positions, classes)
         # Each act is seen with and without its structured fields, so that a bare description
         # (no category or article given) is not out of distribution for the classifier.
-        x = np.vstack([self._rows(self.train), self._rows(self.train, masked=True)])
-        y = np.concatenate([self.train.labels, self.train.labels])
-        x_cal = self._rows(self.cal)
-        draft = self._draft(snapshot, embedder)
-        best: tuple[float, LogisticRegression] | None = None
+        x, x_bare = self._rows(space, part), self._rows(space, part, masked=True)
+        blocks = np.array_split(np.arange(len(part.positions)), CROSS_FIT)
+        best: tuple[float, float, np.ndarray, list[LogisticRegression]] | None = None
         for c in C_GRID:
-            clf = LogisticRegression(C=c, max_iter=3000).fit(x, y)
-            probs = self._with(draft, clf).classifier_probs(x_cal)
-            loss = _nll(blend_probs(probs, probs, self.cal.allowed, 0.0, 1.0), self.cal.labels)
+            oof = np.zeros((len(part.positions), len(classes)))
+            members = []
+            for block in blocks:
+                rest = np.setdiff1d(np.arange(len(part.positions)), block)
+                clf = self._classifier(x, x_bare, part.labels, rest, c)
+                oof[np.ix_(block, clf.classes_)] = clf.predict_proba(x[block])
+                members.append(clf)
+            loss = _nll(blend_probs(oof, oof, part.allowed, 0.0, 1.0), part.labels)
             if best is None or loss < best[0]:
-                best = (loss, clf)
+                best = (loss, c, oof, members)
         assert best is not None
-        model = self._with(draft, best[1])
-        clf_cal = model.classifier_probs(x_cal)
-        cal_precedents = self._precedents(self.cal, self._mask(self.train))
+        _, c, oof, members = best
+        precedents = self._precedents(part)
         fitted: tuple[float, float, float, float] | None = None
         for sharpness in SHARPNESS_GRID:
-            model.sharpness = sharpness
-            knn = np.array([model.knn_probs(lab, sims) for lab, sims in cal_precedents])
+            knn = np.array([knn_probs(classes, sharpness, lab, sims) for lab, sims in precedents])
             for blend in BLEND_GRID:
                 result = minimize_scalar(
                     lambda log_t, b=blend, kn=knn: _nll(
-                        blend_probs(kn, clf_cal, self.cal.allowed, b, float(np.exp(log_t))),
-                        self.cal.labels,
+                        blend_probs(kn, oof, part.allowed, b, float(np.exp(log_t))), part.labels
                     ),
                     bounds=(-3.0, 3.0),
                     method="bounded",
@@ -156,18 +182,28 @@ class Trainer:
                 if fitted is None or result.fun < fitted[0]:
                     fitted = (float(result.fun), sharpness, float(blend), float(np.exp(result.x)))
         assert fitted is not None
-        _, model.sharpness, model.blend, model.temperature = fitted
-        self._evaluate(model)
-        return model
+        _, sharpness, blend, temperature = fitted
+        if all(len(m.classes_) == len(classes) for m in members):
+            # The mean of the cross-fitted classifiers' weights (their logits averaged) is the
+            # classifier whose out-of-fold probabilities the blend and temperature were fitted
+            # on; a refit on all acts would be more confident than they were calibrated for.
+            clf = members[0]
+            clf.coef_ = np.mean([m.coef_ for m in members], axis=0)
+            clf.intercept_ = np.mean([m.intercept_ for m in members], axis=0)
+        else:  # a class missing from some block's fit: refit on all acts instead
+            clf = self._classifier(x, x_bare, part.labels, np.arange(len(part.positions)), c)
+        return Fitted(classes, space, clf, sharpness, blend, temperature)
 
-    def _draft(self, snapshot: str, embedder: str) -> PredictorModel:
+    @staticmethod
+    def _classifier(
+        x: np.ndarray, x_bare: np.ndarray, labels: np.ndarray, rows: np.ndarray, c: float
+    ) -> LogisticRegression:
+        return LogisticRegression(C=c, max_iter=3000).fit(
+            np.vstack([x[rows], x_bare[rows]]), np.concatenate([labels[rows], labels[rows]])
+        )
+
+    def _model(self, fitted: Fitted, snapshot: str, embedder: str) -> PredictorModel:
         data_hash = self.catalog.data_hash(self.order)
-        dates = [
-            self.catalog.records[p[-1]].date if p else None
-            for p in (self.train.positions, self.cal.positions, self.test.positions)
-        ]
-        width = len(self.space.encode(np.zeros(self.catalog.vectors.shape[1]), None, []))
-        rows = len(self.classes) if len(self.classes) > 2 else 1
         trained_at = datetime.now(UTC).isoformat(timespec="seconds")
         return PredictorModel(
             version=f"cases-v{FORMAT}-{data_hash[:12]}",
@@ -175,24 +211,17 @@ class Trainer:
             snapshot=snapshot,
             embedder=embedder,
             data_hash=data_hash,
-            split=TimeSplit(
-                train=len(self.train.positions),
-                calibration=len(self.cal.positions),
-                test=len(self.test.positions),
-                train_until=str(dates[0]),
-                calibration_until=str(dates[1]),
-                test_until=str(dates[2]),
-            ),
-            classes=self.classes,
-            space=self.space,
-            coef=[[0.0] * width] * rows,
-            intercept=[0.0] * rows,
+            split=TimeSplit(acts=len(self.order), folds=[]),
+            classes=fitted.classes,
+            space=fitted.space,
+            coef=fitted.clf.coef_.tolist(),
+            intercept=fitted.clf.intercept_.tolist(),
             k=self.k,
-            sharpness=0.0,
-            blend=0.0,
-            temperature=1.0,
+            sharpness=fitted.sharpness,
+            blend=fitted.blend,
+            temperature=fitted.temperature,
             abstention=self.rule,
-            baseline=Baseline(label=self.classes[0], accuracy=0.0, macro_f1=0.0),
+            baseline=Baseline(label=fitted.classes[0], accuracy=0.0, macro_f1=0.0),
             metrics=ModelMetrics(
                 n_test=0,
                 accuracy=0.0,
@@ -206,37 +235,54 @@ class Trainer:
             reliability=[],
         )
 
-    @staticmethod
-    def _with(model: PredictorModel, clf: LogisticRegression) -> PredictorModel:
-        return model.model_copy(
-            update={"coef": clf.coef_.tolist(), "intercept": clf.intercept_.tolist()}
-        )
-
     def _evaluate(self, model: PredictorModel) -> None:
-        """Held-out figures on the newest acts, precedents drawn from the older ones."""
+        """Held-out figures over the blocks after each rolling origin: a model fitted on the
+        acts before the origin, precedents drawn from them too."""
         cat = self.catalog
-        pool = self._mask(self.train) | self._mask(self.cal)
-        probs, answered = [], []
-        for i in self.test.positions:
-            r = cat.records[i]
-            result = estimate(
-                model,
-                cat,
-                cat.vectors[i],
-                r.category,
-                r.articles,
-                pool & cat.others(i) & (cat.categories == r.category),
+        classes = model.classes
+        probs, labels, answered, base, folds = [], [], [], [], []
+        for start, end in zip(self.origins[:-1], self.origins[1:], strict=True):
+            older = self.order[:start]
+            fold = self._model(self._fit(older), "", "")
+            test = self._part(self.order[start:end], fold.classes)
+            columns = [classes.index(c) for c in fold.classes]
+            majority = columns[int(np.bincount(self._part(older, fold.classes).labels).argmax())]
+            pool = self._mask(older)
+            block = np.zeros((len(test.positions), len(classes)))
+            for row, i in enumerate(test.positions):
+                r = cat.records[i]
+                result = estimate(
+                    fold,
+                    cat,
+                    cat.vectors[i],
+                    r.category,
+                    r.articles,
+                    pool & cat.others(i) & (cat.categories == r.category),
+                )
+                block[row, columns] = result.probabilities
+                answered.append(result.abstention is None)
+            block_labels = np.array([columns[j] for j in test.labels], dtype=int)
+            probs.append(block)
+            labels.append(block_labels)
+            base.extend([majority] * len(block_labels))
+            figures = score(block, block_labels)
+            folds.append(
+                Fold(
+                    train=len(older),
+                    test=len(test.positions),
+                    train_until=str(cat.records[older[-1]].date),
+                    test_until=str(cat.records[self.order[end - 1]].date),
+                    accuracy=figures.accuracy,
+                    ece=figures.ece,
+                )
             )
-            probs.append(result.probabilities)
-            answered.append(result.abstention is None)
-        p = np.array(probs)
-        labels = self.test.labels
-        done = np.array(answered)
-        scores = score(p, labels)
-        majority = int(np.bincount(self.train.labels, minlength=len(self.classes)).argmax())
-        base = score(np.eye(len(self.classes))[np.full(len(labels), majority)], labels)
+        p, y, done = np.vstack(probs), np.concatenate(labels), np.array(answered)
+        scores = score(p, y)
+        base_scores = score(np.eye(len(classes))[np.array(base, dtype=int)], y)
+        overall = int(np.bincount(self._part(self.order, classes).labels).argmax())
+        model.split = TimeSplit(acts=len(self.order), folds=folds)
         model.baseline = Baseline(
-            label=self.classes[majority], accuracy=base.accuracy, macro_f1=base.macro_f1
+            label=classes[overall], accuracy=base_scores.accuracy, macro_f1=base_scores.macro_f1
         )
         model.metrics = ModelMetrics(
             n_test=scores.n,
@@ -245,9 +291,9 @@ class Trainer:
             brier=scores.brier,
             ece=scores.ece,
             coverage=float(done.mean()),
-            accuracy_answered=float((p[done].argmax(axis=1) == labels[done]).mean())
+            accuracy_answered=float((p[done].argmax(axis=1) == y[done]).mean())
             if done.any()
             else 0.0,
             evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        model.reliability = reliability(p, labels)
+        model.reliability = reliability(p, y)

@@ -144,8 +144,10 @@ def kazqad_suite(ctx: EvalContext, result: SuiteResult) -> None:
         return
     settings = ctx.settings.model_copy(update={"store": StoreSettings(dir=kazqad.DEFAULT_STORE)})
     embedder = ctx.embedder
+    # Indexed as the evaluated store was (`make index`: the fast ONNX build), queried as served.
+    indexing = kazqad.indexing_embedder(ctx.settings.embedder, embedder)
     docs, questions = kazqad.load_kazqad()
-    store = kazqad.build_store(settings, embedder, docs)
+    store = kazqad.build_store(settings, indexing, docs)
     retriever = HybridRetriever(store, embedder, ctx.settings.retrieval)
     doc_of = {int(r[0]): r[1] for r in store.db.execute("SELECT id, doc_id FROM chunks")}
     runs = kazqad.collect(retriever, questions)
@@ -159,7 +161,7 @@ def kazqad_suite(ctx: EvalContext, result: SuiteResult) -> None:
     tuned_ranked = kazqad.fused_docs(retriever, runs, test_idx, doc_of, METHODS, tuned)
     add_scores(result, "kazqad", "hybrid-tuned", tuned_ranked, relevant, langs)
     peer, _ = kazqad.peer_docs(
-        embedder, kazqad.DEFAULT_STORE, docs, questions, settings.embedder.batch_size
+        embedder, kazqad.DEFAULT_STORE, docs, questions, settings.embedder.batch_size, indexing
     )
     add_scores(result, "kazqad", "peer", [peer[i] for i in test_idx], relevant, langs)
     add_fusion_gain(result, "kazqad")
