@@ -186,6 +186,48 @@ def test_degraded_retriever_fails_the_gate_and_shows_red(store: Path, work: Path
     screenshot(work / "degraded" / "report.html", "report-degraded.png")
 
 
+def test_a_finished_run_is_rendered_again_into_the_readme(work: Path, good: Path):
+    readme = work / "README.md"
+    readme.write_text(
+        "# x\n<!-- eval-results:begin -->\nhand-typed\n<!-- eval-results:end -->\ntail\n",
+        encoding="utf-8",
+    )
+    before = (good / "run.json").read_bytes()
+    done = alqabi_eval(
+        work,
+        "--from-run",
+        str(good / "run.json"),
+        "--out",
+        str(work / "rendered"),
+        "--fast",
+        "--gate",
+        "--readme",
+        str(readme),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = readme.read_text(encoding="utf-8")
+    assert "hand-typed" not in text and "| hybrid |" in text and text.endswith("tail\n")
+    assert "gate: passed" in (work / "rendered" / "report.html").read_text(encoding="utf-8")
+    assert (good / "run.json").read_bytes() == before
+    # The gate is applied again: stricter thresholds fail the same figures.
+    strict = work / "strict.toml"
+    strict.write_text(
+        '[fast.min]\n"retrieval/guidance/hybrid/all/recall@5" = 1.01\n', encoding="utf-8"
+    )
+    done = alqabi_eval(
+        work,
+        "--from-run",
+        str(good),
+        "--out",
+        str(work / "strict"),
+        "--fast",
+        "--gate",
+        "--thresholds",
+        str(strict),
+    )
+    assert done.returncode == 1 and "thresholds missed" in done.stderr
+
+
 def test_own_gold_set_against_any_store(store: Path, work: Path):
     gold = work / "mine.jsonl"
     rows = [

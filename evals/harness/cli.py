@@ -19,6 +19,7 @@ from evals.harness.context import EvalContext, store_view
 from evals.harness.gate import THRESHOLDS, GateError, check, load_run, load_thresholds
 from evals.harness.gold import GoldError
 from evals.harness.gold import load as load_gold
+from evals.harness.model import Run
 from evals.harness.runner import run_suites
 from evals.harness.suites import SUITES
 
@@ -63,6 +64,14 @@ def eval_command(
         Path | None,
         typer.Option("--readme", help="Regenerate the results section of this README."),
     ] = None,
+    from_run: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-run",
+            help="Run no suites: gate and render this run (directory or run.json; e.g. CI's "
+            "evals/runs/ci) again, in its directory or --out, with --markdown / --readme.",
+        ),
+    ] = None,
 ) -> None:
     """Evaluate retrieval, answers, court acts, prediction, latency and feedback on a store;
     writes run.json and report.html."""
@@ -76,6 +85,14 @@ def eval_command(
         gold_set = load_gold(gold)
     except (GateError, GoldError) as exc:
         raise fail(escape(str(exc)), 2) from exc
+    if from_run is not None:
+        try:
+            run = load_run(from_run)
+        except GateError as exc:
+            raise fail(escape(str(exc)), 2) from exc
+        here = from_run if from_run.is_dir() else from_run.parent
+        _publish(run, out or here, limits, previous, compare, markdown_out, readme, gate)
+        return
     settings = settings_for(store)
     source = Path(settings.store.dir)
     try:
@@ -100,6 +117,22 @@ def eval_command(
         raise fail(escape(str(exc))) from exc
     # Gold questions may carry personal data (an evaluator's own set): artifacts get it masked.
     run = type(run).model_validate(mask_value(run.model_dump(mode="json")))
+    _publish(run, run_dir, limits, previous, compare, markdown_out, readme, gate)
+
+
+def _publish(
+    run: Run,
+    run_dir: Path,
+    limits: dict[str, dict[str, float]],
+    previous: Run | None,
+    compare: Path | None,
+    markdown_out: Path | None,
+    readme: Path | None,
+    gate: bool,
+) -> None:
+    """Gate the run, write run.json and report.html to ``run_dir`` (and the markdown / README
+    when asked), print the gate and exit non-zero on failure."""
+    run_dir.mkdir(parents=True, exist_ok=True)
     run.gate = check(run, limits)
     (run_dir / "run.json").write_text(run.model_dump_json(indent=2), encoding="utf-8")
     html = report.render(run, run_dir, previous, str(compare) if compare else "")
