@@ -41,6 +41,7 @@ from assistant.core.embeddings import Embedder, make_embedder
 from assistant.core.schemas import Lang
 from assistant.core.text import detect_lang
 from assistant.services import Services
+from evals.retrieval_kazqad import indexing_embedder
 from indexer.pipeline import Indexer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,10 +118,12 @@ def refusal_items() -> list[RefusalItem]:
 
 
 def build_store(store: Path, embedder: Embedder) -> Settings:
-    """Index the guidance and the FAQ into ``store``; returns settings pointing at it."""
+    """Index the guidance and the FAQ into ``store`` as `alqabi index` would (its
+    ``index_backend``, e.g. the fast build `make index` uses); returns settings pointing at it."""
     settings = get_settings().model_copy(update={"store": StoreSettings(dir=store)})
     corpus = ROOT / "corpus"
-    Indexer(settings, embedder, progress=False).run([corpus / "guidance", corpus / "faq"])
+    indexing = indexing_embedder(settings.embedder, embedder)
+    Indexer(settings, indexing, progress=False).run([corpus / "guidance", corpus / "faq"])
     return settings
 
 
