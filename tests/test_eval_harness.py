@@ -26,8 +26,8 @@ pytest_plugins = ("test_case_search",)
 ARTIFACTS = REPO / "tests" / "artifacts" / "eval"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FAST_SUITES = ("retrieval", "answers", "latency", "feedback")
-# Lexical-only fusion. Dense-only is no degradation on the guidance gold set (dense alone
-# beats the shipped hybrid there, see the README), so the one to catch is losing dense.
+# Lexical-only fusion. On the small guidance store dense alone is about as good as the
+# shipped hybrid (MRR 0.86 vs 0.84), so the degradation to catch is losing dense.
 DEGRADED = {"ALQABI_RETRIEVAL_DENSE_WEIGHT": "0"}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from assistant.core.config import StoreSettings
 from assistant.core.embeddings import LangchainEmbeddings
@@ -13,11 +14,10 @@ from assistant.core.store import Store
 from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
 from evals import retrieval_kazqad as kazqad
 from evals.harness.context import EvalContext
-from evals.harness.gold import GoldSet
+from evals.harness.gold import GoldItem, GoldSet
 from evals.harness.model import SuiteResult
 
 DEPTH = kazqad.DEPTH
-FUSION = {"rrf_k", "dense_weight", "lexical_weight", "fuzzy_weight"}
 NAMED: dict[str, tuple[Method, ...]] = {
     "dense": ("dense",),
     "lexical": ("lexical",),
@@ -98,9 +98,17 @@ def peer_ranked(store: Store, retriever: HybridRetriever, key_of: dict[int, str]
     ]
 
 
-def guidance(ctx: EvalContext, gold: GoldSet, result: SuiteResult) -> None:
-    loaded = ctx.services.require()
-    store, retriever = loaded.store, loaded.retriever
+class GuidanceGold(NamedTuple):
+    """The gold questions a store can answer, as retrieval queries with their relevant keys."""
+
+    key_of: dict[int, str]
+    items: list[GoldItem]
+    absent: list[GoldItem]
+    questions: list[kazqad.Question]
+    relevant: list[set[str]]
+
+
+def guidance_gold(store: Store, gold: GoldSet, max_query_chars: int) -> GuidanceGold:
     # A ranked chunk counts for its document's group (which defaults to the document id).
     key_of = {
         int(r[0]): str(r[1] or r[2])
@@ -111,28 +119,34 @@ def guidance(ctx: EvalContext, gold: GoldSet, result: SuiteResult) -> None:
     }
     keys = set(key_of.values()) | {r[0] for r in store.db.execute("SELECT doc_id FROM documents")}
     present, absent = gold.present(keys)
-    if not present:
-        result.details["guidance"] = "the store holds none of the gold questions' documents"
-        return
-    limit = ctx.settings.api.max_query_chars
     questions = [
-        kazqad.Question(qid=q.id, text=check_query(q.question, limit), gold=q.expected[0])
+        kazqad.Question(qid=q.id, text=check_query(q.question, max_query_chars), gold=q.expected[0])
         for q in present
     ]
-    runs = kazqad.collect(retriever, questions)
-    idx = list(range(len(questions)))
     relevant = [keys.intersection(q.expected) for q in present]
-    langs = [q.lang for q in present]
+    return GuidanceGold(key_of, present, absent, questions, relevant)
+
+
+def guidance(ctx: EvalContext, gold: GoldSet, result: SuiteResult) -> None:
+    loaded = ctx.services.require()
+    store, retriever = loaded.store, loaded.retriever
+    g = guidance_gold(store, gold, ctx.settings.api.max_query_chars)
+    if not g.items:
+        result.details["guidance"] = "the store holds none of the gold questions' documents"
+        return
+    runs = kazqad.collect(retriever, g.questions)
+    idx = list(range(len(g.questions)))
+    langs = [q.lang for q in g.items]
     for name, methods in NAMED.items():
-        ranked = kazqad.fused_docs(retriever, runs, idx, key_of, methods, ctx.settings.retrieval)
-        add_scores(result, "guidance", name, ranked, relevant, langs)
-    peer = peer_ranked(store, retriever, key_of, [q.text for q in questions])
-    add_scores(result, "guidance", "peer", peer, relevant, langs)
+        ranked = kazqad.fused_docs(retriever, runs, idx, g.key_of, methods, ctx.settings.retrieval)
+        add_scores(result, "guidance", name, ranked, g.relevant, langs)
+    peer = peer_ranked(store, retriever, g.key_of, [q.text for q in g.questions])
+    add_scores(result, "guidance", "peer", peer, g.relevant, langs)
     add_fusion_gain(result, "guidance")
     result.details["guidance"] = {
-        "questions": len(present),
-        "not_in_store": [q.id for q in absent],
-        "fusion": ctx.settings.retrieval.model_dump(include=FUSION),
+        "questions": len(g.items),
+        "not_in_store": [q.id for q in g.absent],
+        "fusion": ctx.settings.retrieval.model_dump(include=kazqad.FUSION),
     }
 
 
@@ -169,7 +183,7 @@ def kazqad_suite(ctx: EvalContext, result: SuiteResult) -> None:
         "contexts": len(docs),
         "questions_tuned": len(tune_idx),
         "questions_reported": len(test_idx),
-        "tuned": tuned.model_dump(include=FUSION),
+        "tuned": tuned.model_dump(include=kazqad.FUSION),
     }
 
 
