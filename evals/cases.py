@@ -8,8 +8,8 @@ query's own case (the act with its appeal and cassation acts) is left out of the
 both kinds, since the description is copied from it. Graded relevance comes from the generator's
 ground truth, not from any retrieval method: same category, main article and fact pattern = 2;
 same category and main article = 1. nDCG@10 and recall@10 (share of the grade-2 acts found) for
-hybrid (score fusion), dense only, lexical only, and the rank fusion of the document search for
-comparison. The dense share of the fusion is chosen on one half of the queries (odd positions),
+hybrid (score fusion), dense only, lexical only, and the z-score fusion of the document search
+for comparison. The dense share of the fusion is chosen on one half of the queries (odd positions),
 one value for both kinds of query, and reported on the other half.
 
 Deviations: precision and recall of the flags against the planted deviations, the rule's floor
@@ -134,7 +134,7 @@ def evaluate_search(
 
 def fused(service: CaseService, dense_share: float | None, methods: Sequence[Method]) -> Ranker:
     """A ranker over the given methods: score fusion with this dense share, or (None) the
-    weighted rank fusion of the document search."""
+    fusion of the document search (``HybridRetriever.fuse``)."""
     if dense_share is None:
         search = service.search
     else:
@@ -172,7 +172,7 @@ def search_report(service: CaseService, kinds: dict[str, list[tuple[int, Candida
         report[kind] = {
             name: evaluate_search(test, fused(service, best, methods), graded)
             for name, methods in METHODS.items()
-        } | {"hybrid_rank_fusion": evaluate_search(test, fused(service, None, hybrid), graded)}
+        } | {"hybrid_document_fusion": evaluate_search(test, fused(service, None, hybrid), graded)}
     return report
 
 

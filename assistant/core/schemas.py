@@ -97,13 +97,19 @@ class SearchHit(BaseModel):
     chunk_id: str
     title: str
     text: str
-    score: float
+    score: float = Field(
+        description="Fused score: the weighted sum of each method's standardised score; it "
+        "orders the hits of one query and is not comparable across queries."
+    )
     source: str
     lang: Lang | None = None
     doc_type: str = "document"
     heading_path: list[str] = Field(default_factory=list)
     article: str | None = None
-    scores: dict[str, float] = Field(default_factory=dict)
+    scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="Each method's raw score: dense cosine, BM25, fuzzy BM25.",
+    )
 
     @classmethod
     def from_scored(cls, scored: ScoredChunk) -> SearchHit:

@@ -31,9 +31,11 @@ def run_cases(ctx: EvalContext) -> SuiteResult:
         return result
     report = case_eval.evaluate(service)
     for kind in ("by_case", "by_text"):
+        # Reported on the even-numbered half of the queries (see evals/cases.py).
+        n = (report["search"]["queries"].get(kind, 0) + 1) // 2
         for method, figures in report["search"].get(kind, {}).items():
             for name, value in figures.items():
-                result.add(name, value, kind=kind, method=method)
+                result.add(name, value, n=n, kind=kind, method=method)
     test = report["deviations"]["test"]
     for name in ("precision", "recall", "f1"):
         result.add(f"deviation_{name}", test[name], n=test["flagged"])
