@@ -3,9 +3,10 @@
 Each method returns a ranked list of (chunk row id, raw score); the lists are combined by
 weighted z-score fusion: each method's scores are standardised over its own candidates, a
 candidate a method did not return counts as that method's lowest, and the weighted standard
-scores are summed. Unlike rank fusion this keeps how far ahead a method's top hits are, so a
-peaked BM25 list (rare words shared with one passage) leads and a flat one (common words of a
-narrow corpus) barely moves the dense order. Weights: ``evals/fusion.py``.
+scores are summed. Unlike rank fusion this keeps how far ahead a method's top hits are: a BM25
+list with one clear winner (rare words shared with one passage) lifts it well above the dense
+top, an evenly spread one (common words of a narrow corpus) cannot overturn a clear dense
+winner. Weights: ``evals/fusion.py``; ``tests/test_fusion.py`` shows both cases.
 """
 
 from __future__ import annotations
@@ -47,6 +48,30 @@ def check_query(query: str, max_chars: int) -> str:
 def lexical_terms(text: str, lang: str | None = None) -> LexicalTerms:
     """The FTS terms of a text, normalised and folded."""
     return LexicalTerms(norm=terms(text, lang), folded=terms(text, lang, folded=True))
+
+
+def zscore_fusion(
+    ranked: dict[Method, list[tuple[int, float]]], weights: dict[Method, float]
+) -> list[tuple[int, float, dict]]:
+    """(row id, fused score, per-method raw scores), best first. Each weighted method's raw
+    scores are standardised over its own list; a row the method did not return gets the
+    standard score of the method's lowest hit."""
+    standard: dict[Method, tuple[dict[int, float], float]] = {}
+    parts: dict[int, dict[str, float]] = {}
+    for method, hits in ranked.items():
+        for row_id, raw in hits:
+            parts.setdefault(row_id, {})[method] = raw
+        if hits and weights.get(method):
+            raw_scores = np.array([raw for _, raw in hits], dtype=np.float64)
+            mean, std = float(raw_scores.mean()), float(raw_scores.std()) or 1.0
+            z = {row_id: (raw - mean) / std for row_id, raw in hits}
+            standard[method] = (z, (float(raw_scores.min()) - mean) / std)
+    fused = {
+        row_id: sum(weights[m] * z.get(row_id, lowest) for m, (z, lowest) in standard.items())
+        for row_id in parts
+    }
+    order = sorted(fused, key=lambda r: fused[r], reverse=True)
+    return [(r, fused[r], parts[r]) for r in order]
 
 
 class HybridRetriever:
@@ -117,25 +142,10 @@ class HybridRetriever:
         ranked: dict[Method, list[tuple[int, float]]],
         settings: RetrievalSettings | None = None,
     ) -> list[tuple[int, float, dict]]:
-        """Weighted z-score fusion; returns (row id, fused score, per-method raw scores)."""
+        """The ranked lists fused with these settings' weights (default: the retriever's)."""
         s = settings or self.settings
         weights = {"dense": s.dense_weight, "lexical": s.lexical_weight, "fuzzy": s.fuzzy_weight}
-        standard: dict[str, tuple[dict[int, float], float]] = {}
-        parts: dict[int, dict[str, float]] = {}
-        for method, hits in ranked.items():
-            for row_id, raw in hits:
-                parts.setdefault(row_id, {})[method] = raw
-            if hits and weights[method]:
-                raw_scores = np.array([raw for _, raw in hits], dtype=np.float64)
-                mean, std = float(raw_scores.mean()), float(raw_scores.std()) or 1.0
-                z = {row_id: (raw - mean) / std for row_id, raw in hits}
-                standard[method] = (z, (float(raw_scores.min()) - mean) / std)
-        fused = {
-            row_id: sum(weights[m] * z.get(row_id, lowest) for m, (z, lowest) in standard.items())
-            for row_id in parts
-        }
-        order = sorted(fused, key=lambda r: fused[r], reverse=True)
-        return [(r, fused[r], parts[r]) for r in order]
+        return zscore_fusion(ranked, weights)
 
     def search(
         self,
