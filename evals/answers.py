@@ -37,11 +37,10 @@ from assistant.answer.cues import out_of_scope
 from assistant.answer.refusal import classify
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings, get_settings
-from assistant.core.embeddings import Embedder, make_embedder
+from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder
 from assistant.core.schemas import Lang
 from assistant.core.text import detect_lang
 from assistant.services import Services
-from evals.retrieval_kazqad import indexing_embedder
 from indexer.pipeline import Indexer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.config import RetrievalSettings, Settings, get_settings
-from assistant.core.embeddings import make_embedder
+from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder
 from assistant.core.store import Store
 from assistant.retrieval import METHODS, HybridRetriever, Method
 from evals import retrieval_kazqad as kazqad
@@ -54,9 +54,9 @@ class Benchmark:
         return {m: max(s[m] for s in singles) for m in METRICS}
 
 
-def guidance_benchmark(settings: Settings, store_dir: Path) -> Benchmark:
+def guidance_benchmark(settings: Settings, embedder: Embedder, store_dir: Path) -> Benchmark:
     store = Store.open(store_dir)
-    retriever = HybridRetriever(store, make_embedder(settings.embedder), settings.retrieval)
+    retriever = HybridRetriever(store, embedder, settings.retrieval)
     g = guidance_gold(store, shipped(), settings.api.max_query_chars)
     if not g.items:
         raise SystemExit(f"{store_dir} holds none of the guidance gold set's documents")
@@ -70,12 +70,11 @@ def guidance_benchmark(settings: Settings, store_dir: Path) -> Benchmark:
     )
 
 
-def kazqad_benchmark(settings: Settings, store_dir: Path) -> Benchmark:
+def kazqad_benchmark(settings: Settings, embedder: Embedder, store_dir: Path) -> Benchmark:
     settings = settings.model_copy(
         update={"store": settings.store.model_copy(update={"dir": store_dir})}
     )
-    embedder = make_embedder(settings.embedder)
-    indexing = kazqad.indexing_embedder(settings.embedder, embedder)
+    indexing = indexing_embedder(settings.embedder, embedder)
     docs, questions = kazqad.load_kazqad()
     store = kazqad.build_store(settings, indexing, docs)
     retriever = HybridRetriever(store, embedder, settings.retrieval)
@@ -90,28 +89,33 @@ def kazqad_benchmark(settings: Settings, store_dir: Path) -> Benchmark:
     )
 
 
-def ratios(benchmarks: Sequence[Benchmark], half: int, settings: RetrievalSettings) -> list[float]:
-    """Each benchmark's recall@5 and MRR over its best single method on that half."""
-    out = []
-    for b in benchmarks:
-        mine, best = b.figures(half, settings), b.best_single(half)
-        out.extend(mine[m] / best[m] if best[m] else 1.0 for m in METRICS)
-    return out
+def ratios(figures: Sequence[dict[str, float]], best: Sequence[dict[str, float]]) -> list[float]:
+    """Each benchmark's recall@5 and MRR over those of its best single method."""
+    return [
+        mine[m] / top[m] if top[m] else 1.0
+        for mine, top in zip(figures, best, strict=True)
+        for m in METRICS
+    ]
 
 
 def choose(benchmarks: Sequence[Benchmark], base: RetrievalSettings) -> list[dict]:
     """Every candidate with its tuning-half ratios and reported-half figures, best first."""
+    best = {half: [b.best_single(half) for b in benchmarks] for half in (0, 1)}
     rows = []
     for cfg in kazqad.candidates(base):
-        tuning = ratios(benchmarks, 0, cfg)
-        reported = {f"{b.name} {m}": v for b in benchmarks for m, v in b.figures(1, cfg).items()}
+        tuning = ratios([b.figures(0, cfg) for b in benchmarks], best[0])
+        reported = [b.figures(1, cfg) for b in benchmarks]
         rows.append(
             {
                 "weights": cfg.model_dump(include=kazqad.FUSION),
                 "tuning_worst": min(tuning),
                 "tuning_mean": statistics.fmean(tuning),
-                "reported": reported,
-                "reported_worst": min(ratios(benchmarks, 1, cfg)),
+                "reported": {
+                    f"{b.name} {m}": v
+                    for b, figures in zip(benchmarks, reported, strict=True)
+                    for m, v in figures.items()
+                },
+                "reported_worst": min(ratios(reported, best[1])),
             }
         )
     rows.sort(key=lambda r: (r["tuning_worst"], r["tuning_mean"]), reverse=True)
@@ -125,9 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     settings = get_settings()
-    benchmarks = [guidance_benchmark(settings, args.store)]
+    embedder = make_embedder(settings.embedder)
+    benchmarks = [guidance_benchmark(settings, embedder, args.store)]
     if kazqad.KAZQAD.exists():
-        benchmarks.append(kazqad_benchmark(settings, args.kazqad_store))
+        benchmarks.append(kazqad_benchmark(settings, embedder, args.kazqad_store))
     else:
         print(f"KazQAD not found at {kazqad.KAZQAD}: tuning on the guidance gold set alone")
     rows = choose(benchmarks, settings.retrieval)

@@ -22,8 +22,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.core.config import EmbedderSettings, RetrievalSettings, Settings, get_settings
-from assistant.core.embeddings import Embedder, LangchainEmbeddings, index_settings, make_embedder
+from assistant.core.config import RetrievalSettings, Settings, get_settings
+from assistant.core.embeddings import (
+    Embedder,
+    LangchainEmbeddings,
+    indexing_embedder,
+    make_embedder,
+)
 from assistant.core.store import EmbeddingCache, Store
 from assistant.retrieval import METHODS, HybridRetriever, Method
 from indexer.pipeline import Indexer, embed_passages
@@ -75,13 +80,6 @@ def load_kazqad(limit: int | None = None) -> tuple[list[dict], list[Question]]:
         keep = {q.gold for q in questions}
         return [d for d in docs.values() if d["id"] in keep], questions
     return list(docs.values()), questions
-
-
-def indexing_embedder(settings: EmbedderSettings, queries: Embedder) -> Embedder:
-    """The embedder `alqabi index` would use (``index_backend``, e.g. the fast ONNX build of
-    `make index`), or ``queries`` when that is the same backend."""
-    chosen = index_settings(settings)
-    return queries if chosen is settings else make_embedder(chosen)
 
 
 def build_store(settings: Settings, embedder: Embedder, docs: list[dict]) -> Store:

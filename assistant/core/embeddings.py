@@ -200,3 +200,10 @@ def make_embedder(settings: EmbedderSettings) -> Embedder:
     return SentenceTransformerEmbedder(
         settings.model_path, batch_size=settings.batch_size, threads=settings.threads
     )
+
+
+def indexing_embedder(settings: EmbedderSettings, queries: Embedder) -> Embedder:
+    """The embedder `alqabi index` would use (``index_backend``, e.g. the fast ONNX build of
+    `make index`), or ``queries`` when that is the same backend."""
+    chosen = index_settings(settings)
+    return queries if chosen is settings else make_embedder(chosen)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from assistant.core.config import StoreSettings
-from assistant.core.embeddings import LangchainEmbeddings
+from assistant.core.embeddings import LangchainEmbeddings, indexing_embedder
 from assistant.core.store import Store
 from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
 from evals import retrieval_kazqad as kazqad
@@ -159,7 +159,7 @@ def kazqad_suite(ctx: EvalContext, result: SuiteResult) -> None:
     settings = ctx.settings.model_copy(update={"store": StoreSettings(dir=kazqad.DEFAULT_STORE)})
     embedder = ctx.embedder
     # Indexed as the evaluated store was (`make index`: the fast ONNX build), queried as served.
-    indexing = kazqad.indexing_embedder(ctx.settings.embedder, embedder)
+    indexing = indexing_embedder(ctx.settings.embedder, embedder)
     docs, questions = kazqad.load_kazqad()
     store = kazqad.build_store(settings, indexing, docs)
     retriever = HybridRetriever(store, embedder, ctx.settings.retrieval)
