@@ -65,6 +65,8 @@ class Fitted:
     sharpness: float
     blend: float
     temperature: float
+    # The most frequent outcome among the acts: the majority-class baseline's answer.
+    majority: str
 
 
 def _nll(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -192,7 +194,8 @@ class Trainer:
             clf.intercept_ = np.mean([m.intercept_ for m in members], axis=0)
         else:  # a class missing from some block's fit: refit on all acts instead
             clf = self._classifier(x, x_bare, part.labels, np.arange(len(part.positions)), c)
-        return Fitted(classes, space, clf, sharpness, blend, temperature)
+        majority = classes[int(np.bincount(part.labels).argmax())]
+        return Fitted(classes, space, clf, sharpness, blend, temperature, majority)
 
     @staticmethod
     def _classifier(
@@ -221,7 +224,7 @@ class Trainer:
             blend=fitted.blend,
             temperature=fitted.temperature,
             abstention=self.rule,
-            baseline=Baseline(label=fitted.classes[0], accuracy=0.0, macro_f1=0.0),
+            baseline=Baseline(label=fitted.majority, accuracy=0.0, macro_f1=0.0),
             metrics=ModelMetrics(
                 n_test=0,
                 accuracy=0.0,
@@ -246,7 +249,7 @@ class Trainer:
             fold = self._model(self._fit(older), "", "")
             test = self._part(self.order[start:end], fold.classes)
             columns = [classes.index(c) for c in fold.classes]
-            majority = columns[int(np.bincount(self._part(older, fold.classes).labels).argmax())]
+            majority = classes.index(fold.baseline.label)
             pool = self._mask(older)
             block = np.zeros((len(test.positions), len(classes)))
             for row, i in enumerate(test.positions):
@@ -279,10 +282,11 @@ class Trainer:
         p, y, done = np.vstack(probs), np.concatenate(labels), np.array(answered)
         scores = score(p, y)
         base_scores = score(np.eye(len(classes))[np.array(base, dtype=int)], y)
-        overall = int(np.bincount(self._part(self.order, classes).labels).argmax())
         model.split = TimeSplit(acts=len(self.order), folds=folds)
         model.baseline = Baseline(
-            label=classes[overall], accuracy=base_scores.accuracy, macro_f1=base_scores.macro_f1
+            label=model.baseline.label,
+            accuracy=base_scores.accuracy,
+            macro_f1=base_scores.macro_f1,
         )
         model.metrics = ModelMetrics(
             n_test=scores.n,
