@@ -4,7 +4,7 @@ One masking used wherever text leaves the request: stored feedback, the API's an
 logs, eval artifacts. IINs (and BINs) are 12 digits whose last digit is the check digit of the
 Kazakh two-pass weighted sum; cards are 13–19 digits (grouped by spaces or hyphens or not)
 that pass Luhn; phones are Kazakh numbers (+7 / 8 / 7 and ten digits starting with 7).
-Other numbers (article numbers, amounts, dates, case numbers) are kept.
+Other numbers (article numbers, amounts, dates, case numbers, decimals) are kept.
 """
 
 from __future__ import annotations
@@ -15,12 +15,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Digits joined to other digits by a point belong to a decimal number (timings, scores), not to
+# a card, an IIN or a phone. Commas stay separators: "87012345678,87012345679" is two phones.
+_NOT_DECIMAL = r"(?<!\d\.)"
+_NOT_DECIMAL_AFTER = r"(?!\.\d)"
 # 12–19 digits in a row, optionally grouped: candidates for a card or an IIN.
-_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,18}(?!\d)")
+_DIGIT_RUN = re.compile(rf"(?<!\d){_NOT_DECIMAL}\d(?:[ -]?\d){{11,18}}(?!\d){_NOT_DECIMAL_AFTER}")
 _IIN = re.compile(r"(?<!\d)\d{12}(?!\d)")
 # Kazakh numbers: optional +7 / 8 / 7, then ten digits starting with 7 (mobile 70x–77x and
 # city codes 71x–72x), with spaces, hyphens or brackets between the groups.
-PHONE = re.compile(r"(?<![\w+])(?:\+\s?7|8|7)?[ \t(-]{0,2}7(?:[ \t()-]{0,2}\d){9}(?!\d)")
+PHONE = re.compile(
+    rf"(?<![\w+]){_NOT_DECIMAL}(?:\+\s?7|8|7)?[ \t(-]{{0,2}}7(?:[ \t()-]{{0,2}}\d){{9}}"
+    rf"(?!\d){_NOT_DECIMAL_AFTER}"
+)
 
 _IIN_WEIGHTS = (tuple(range(1, 12)), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))
 
