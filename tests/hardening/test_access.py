@@ -86,18 +86,19 @@ def test_token_bucket_refills_and_forgets_old_clients():
 
 def test_public_endpoints_are_rate_limited_per_client(shared_services: Services, figures: Record):
     settings = app_settings(
-        shared_services, api={"rate_per_minute": 60, "rate_burst": 3, "rate_exempt": []}
+        shared_services, api={"rate_per_minute": 20, "rate_burst": 3, "rate_exempt": []}
     )
+    # One token every 3 s: six requests on a loaded machine still fit before the next refill.
     body = {"query": "алқаби", "k": 1}
     with client_for(shared_services, settings, client=("203.0.113.7", 5000)) as client:
         codes = [client.post("/v1/search", json=body).status_code for _ in range(5)]
         assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
         limited = client.post("/v1/search", json=body)
         assert limited.headers["content-type"].startswith("application/problem+json")
-        assert 1 <= int(limited.headers["retry-after"]) <= 2
+        assert 1 <= int(limited.headers["retry-after"]) <= 3
         # Health and readiness are never limited; another address has its own bucket.
         assert client.get("/ready").status_code == 200
-        time.sleep(1.05)
+        time.sleep(3.05)
         assert client.post("/v1/search", json=body).status_code == 200
     with client_for(shared_services, settings, client=("198.51.100.9", 5000)) as other:
         assert other.post("/v1/search", json=body).status_code == 200
