@@ -38,6 +38,9 @@ def test_fields_agree_with_each_other() -> None:
     for record in load():
         collection = record["file"].split("/")[0]
         assert (record["punishment"] is not None) <= (record["kind"] == "приговор"), record["file"]
+        if record["punishment"] is not None:
+            assert record["punishments"][0] == record["punishment"], record["file"]
+            assert record["outcome"] == "guilty", record["file"]
         assert (record["first_instance_link"] is not None) == (collection == "moscow-appeal-cards")
         assert (record["appeal_result"] is not None) == (
             collection in {"moscow-civil", "moscow-appeal-cards"}
