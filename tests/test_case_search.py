@@ -25,8 +25,8 @@ from assistant.core.embeddings import Embedder
 from assistant.core.text import terms
 from assistant.retrieval import QueryError
 from assistant.services import Services
-from indexer.cases import generate_cases
-from indexer.cases.cli import write_corpus
+from demo.cases import generate_cases
+from demo.cases.cli import write_corpus
 from indexer.pipeline import Indexer
 
 # Small enough to embed in well under a minute, large enough for every category and outcome.

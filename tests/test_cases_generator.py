@@ -23,8 +23,8 @@ from assistant.core.cases import (
     outcomes_for,
 )
 from assistant.core.schemas import SourceDocument
-from indexer.cases import generate_cases, write_cases_jsonl
-from indexer.cases.generator import flip_outcome, outcome_utilities
+from demo.cases import generate_cases, write_cases_jsonl
+from demo.cases.generator import flip_outcome, outcome_utilities
 
 N = 3200
 

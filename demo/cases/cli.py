@@ -12,7 +12,7 @@ import typer
 from assistant.core.cases import CourtAct
 from assistant.core.cli import err
 from assistant.core.text import normalize
-from indexer.cases.generator import generate_cases
+from demo.cases.generator import generate_cases
 
 _PARTS = ("introduction", "facts", "reasoning", "operative")
 corpus = typer.Typer(no_args_is_help=True, help="Write generated corpora.")

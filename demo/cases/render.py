@@ -14,7 +14,7 @@ from random import Random
 from typing import Any, NamedTuple
 
 from assistant.core.cases import CRIMINAL_CATEGORIES
-from indexer.cases import patterns as P
+from demo.cases import patterns as P
 from indexer.cases.vocab import (
     Region,
     kk_date,
