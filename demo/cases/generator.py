@@ -94,11 +94,9 @@ from demo.cases.render import (
     render_criminal,
     render_review,
 )
-from indexer.cases.vocab import (
+from demo.cases.words import (
     INITIALS,
-    REGIONS,
     SURNAMES,
-    Region,
     kk_date,
     kk_date_abl,
     kk_date_attr,
@@ -107,6 +105,7 @@ from indexer.cases.vocab import (
     ru_date,
     ru_plural,
 )
+from indexer.cases.vocab import REGIONS, Region
 
 CATEGORY_WEIGHTS: dict[str, float] = {
     "criminal_jury": 0.15,
