@@ -121,23 +121,27 @@ def _slot(value: dict[str, Any]) -> Slot:
     return Slot(_tuples(value["forms"]), _tuples(value["options"]))
 
 
-class _Patterns:
-    """The YAML file read into typed records; slots, families and second counts by name."""
+class PatternFile:
+    """The YAML file read into typed records; patterns refer to slots, families and second
+    counts by name."""
 
     def __init__(self, path: Path) -> None:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.path = path
         self.data = data
         self.slots = {name: _slot(value) for name, value in data["slots"].items()}
         self.families = {n: self.record(CrimeFamily, v) for n, v in data["families"].items()}
         self.seconds = {n: self.record(SecondCount, v) for n, v in data["second_counts"].items()}
+        self.crime_patterns = tuple(self.pattern(CrimePattern, p) for p in data["crime_patterns"])
+        self.claim_patterns = tuple(self.pattern(ClaimPattern, p) for p in data["claim_patterns"])
 
-    @staticmethod
-    def record(cls: type, raw: dict[str, Any], **typed: Any) -> Any:
+    def record(self, cls: type, raw: dict[str, Any], **typed: Any) -> Any:
         """A dataclass from its YAML mapping (``typed``: fields already built); a key the
         dataclass does not have is an error naming the record."""
         extra = set(raw) - {f.name for f in fields(cls)}
         if extra:
-            raise ValueError(f"{DATA.name}: {cls.__name__} {raw.get('id', '')} has {sorted(extra)}")
+            name = f"{cls.__name__} {raw.get('id', '')}".strip()
+            raise ValueError(f"{self.path}: {name} has unknown fields {sorted(extra)}")
         return cls(**({k: _tuples(v) for k, v in raw.items()} | typed))
 
     def pattern(self, cls: type, raw: dict[str, Any]) -> Any:
@@ -157,7 +161,7 @@ class _Patterns:
         return self.record(cls, raw, **typed)
 
 
-_READ = _Patterns(DATA)
+_READ = PatternFile(DATA)
 ALIBI: Slot = _READ.slots["alibi"]
 PROCEDURAL_DEFECTS: tuple[tuple[str, str, str, str], ...] = _tuples(
     _READ.data["procedural_defects"]
@@ -166,9 +170,5 @@ MITIGATING_CONFESSION: tuple[tuple[str, str], ...] = _tuples(_READ.data["mitigat
 MITIGATING: tuple[tuple[str, str], ...] = _tuples(_READ.data["mitigating"])
 AGGRAVATING: tuple[tuple[str, str], ...] = _tuples(_READ.data["aggravating"])
 ORGS: dict[str, tuple[tuple[str, str], ...]] = _tuples(_READ.data["orgs"])
-CRIME_PATTERNS: tuple[CrimePattern, ...] = tuple(
-    _READ.pattern(CrimePattern, raw) for raw in _READ.data["crime_patterns"]
-)
-CLAIM_PATTERNS: tuple[ClaimPattern, ...] = tuple(
-    _READ.pattern(ClaimPattern, raw) for raw in _READ.data["claim_patterns"]
-)
+CRIME_PATTERNS: tuple[CrimePattern, ...] = _READ.crime_patterns
+CLAIM_PATTERNS: tuple[ClaimPattern, ...] = _READ.claim_patterns
