@@ -40,6 +40,8 @@ FORMAT_VERSION = 1
 _FILES = ("meta.sqlite", "vectors.npy", "ids.npy", "index.faiss")
 # Filters whose allowed row ids a Store keeps.
 _ALLOWED_KEPT = 32
+# Bytes of meta.sqlite a reader maps into memory (SQLite caps it at its build's maximum).
+_MMAP_BYTES = 1 << 31
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -288,6 +290,9 @@ class Store:
             uri = f"file:{self.path / 'meta.sqlite'}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            # A snapshot is never written, so reading it through a memory map is safe, shared by
+            # every thread's connection, and saves a quarter of a BM25 query (evals/bench_cases).
+            conn.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
             self._local.conn = conn
         return conn
 
