@@ -240,6 +240,7 @@ class Store:
         self._vocab: list[str] | None = None
         self._vocab_lock = threading.Lock()
         self._allowed: dict[tuple[str, tuple[Any, ...]], np.ndarray] = {}
+        self._allowed_lock = threading.Lock()
         # Serving runs one query at a time per request; two FAISS threads made a single flat
         # query 2.5x slower here. Index building (StoreWriter) runs before any Store is opened.
         faiss.omp_set_num_threads(1)
@@ -320,9 +321,10 @@ class Store:
             rows = self.db.execute(f"SELECT id FROM chunks c WHERE {sql.where}", sql.params)
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64)
             ids.flags.writeable = False
-            if len(self._allowed) >= _ALLOWED_KEPT:
-                self._allowed.pop(next(iter(self._allowed)), None)
-            self._allowed[key] = ids
+            with self._allowed_lock:
+                if len(self._allowed) >= _ALLOWED_KEPT:
+                    self._allowed.pop(next(iter(self._allowed)))
+                self._allowed[key] = ids
         return ids
 
     def search_dense(
