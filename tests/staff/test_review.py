@@ -7,19 +7,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from assistant.answer.models import Answer, RefusalReason
-from assistant.core.config import ReviewSettings
+from assistant.api.app import create_app
+from assistant.core.config import DatabaseSettings, ReviewSettings
 from assistant.core.embeddings import Embedder
 from assistant.db import Database
 from assistant.db.feedback import FeedbackRecord, FeedbackStore
-from assistant.db.models import GoldQuestion, ReviewItem
+from assistant.db.models import ReviewItem
 from assistant.review import publish, serving
+from assistant.review.cli import gold_rows
 from assistant.review.queue import cluster, note_answer, open_items, review_source
+from assistant.services import Services
 from tests.staff.conftest import csrf_of, sign_in, staff_app, staff_settings
 from tests.test_answer_store import answer_services
+from tests.test_api import wait_ready
 
 SETTINGS = ReviewSettings()
 LUNCH = ["Кормят ли присяжных обедом в суде?", "дают ли присяжным обед"]
@@ -122,9 +127,9 @@ def test_publish_versions_and_reverts(db: Database):
     ]
     assert first.paraphrases == {"ru": LUNCH}
     assert open_items(db, 90) == []
-    with db.session() as session:
-        gold = session.scalars(select(GoldQuestion)).all()
-    assert sorted(g.question for g in gold) == sorted(LUNCH)
+    gold = gold_rows(db)
+    assert sorted(g["question"] for g in gold) == sorted(LUNCH)
+    assert {g["expected"][0] for g in gold} == {first.group_id}
     changed = TEXTS | {"ru": {**TEXTS["ru"], "answer": "Обед не предоставляется (изменено)."}}
     second = publish.publish(
         db, publish.Draft(texts=changed, citations_text="ст. 16 Закона", group=first.group_id),
@@ -215,3 +220,17 @@ def test_outreach_reviews_previews_and_publishes_through_the_pages(
         token = csrf_of(client.get("/staff/faq").text)
         reverted = client.post(f"/staff/faq/{live.group_id}/revert", data={"csrf_token": token})
         assert reverted.status_code == 200 and publish.live_versions(db) == []
+
+
+def test_an_unreachable_database_costs_no_answer(tmp_path_factory):
+    shared = answer_services(tmp_path_factory.getbasetemp())
+    # Nothing listens on the discard port: every connection is refused at once.
+    down = DatabaseSettings(url="postgresql+psycopg://nobody@127.0.0.1:9/alqabi")
+    settings = shared.settings.model_copy(update={"database": down})
+    services = Services(settings, shared.embedder)
+    services.load()
+    with TestClient(create_app(settings, services)) as client:
+        wait_ready(client)
+        for question in (PARKING[0], "сколько платят присяжным"):
+            response = client.post("/v1/ask", json={"question": question})
+            assert response.status_code == 200 and response.json()["answer"]
