@@ -118,3 +118,19 @@ def test_wrong_passwords_lock_the_sign_in_form(staff_client: TestClient):
     assert statuses == [401, 401, 401, 401, 429]
     locked = sign_in(staff_client, "out1", STAFF_PASSWORD)
     assert locked.status_code == 429 and "alqabi_staff" not in locked.headers.get("set-cookie", "")
+
+
+def test_admin_starts_a_reindex_from_the_workspace(tmp_path: Path):
+    settings = staff_settings(tmp_path / "store", f"sqlite:///{tmp_path / 'a.sqlite'}")
+    settings = settings.model_copy(update={"corpus_dir": tmp_path / "empty-corpus"})
+    with staff_app(settings) as client:
+        sign_in(client, "out1")
+        token = csrf_of(client.get("/staff").text)
+        assert client.post("/staff/ops/reindex", data={"csrf_token": token}).status_code == 403
+        client.cookies.clear()
+        sign_in(client, "root1")
+        token = csrf_of(client.get("/staff/ops").text)
+        started = client.post("/staff/ops/reindex", data={"csrf_token": token})
+        assert started.status_code == 200 and "reindex" in started.text
+        assert "ops.reindex" in client.get("/staff/audit", params={"action": "ops."}).text
+        assert client.post("/staff/ops/nonsense", data={"csrf_token": token}).status_code == 404
