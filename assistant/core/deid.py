@@ -48,7 +48,8 @@ _LOOKALIKE = str.maketrans("aceopxyik", "асеорхуик")
 _LATIN_DIGRAPHS = (("shch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"),
                    ("ts", "ц"), ("yu", "ю"), ("ya", "я"), ("yo", "е"), ("gh", "г"))  # fmt: skip
 _LATIN = str.maketrans(
-    dict(zip("abvgdeziyklmnoprstufhqjcwäğıñöūüşç", "абвгдезиыклмнопрстуфхкжсуагынооушч", strict=True))
+    dict(zip("abvgdeziyklmnoprstufhqjcw", "абвгдезиыклмнопрстуфхкжсу", strict=True))
+    | dict(zip("äğıñöūüşç", "агынооушч", strict=True))
     | {"x": "кс"}
 )
 _CYRILLIC = re.compile("[а-яёәғқңөұүһі]", re.IGNORECASE)
@@ -251,9 +252,7 @@ def guess_name(token: Token, lex: Lexicon) -> NameGuess:
         )
     if reading.any_name:
         key = _surname_key(reading.name_lemma or reading.lemma)
-        return NameGuess(
-            namey=True, sure=reading.top_name and not reading.place, key=key
-        )
+        return NameGuess(namey=True, sure=reading.top_name and not reading.place, key=key)
     return NameGuess()
 
 
@@ -352,9 +351,10 @@ class _Masker:
         words = self.lex.ru
         for kind in ("gender", "ethnicity", "religion"):
             if lemma in words[kind]:
-                if kind == "ethnicity" and read(_word_after(self.tokens, i)).lemma in words[
-                    "not_before"
-                ]:
+                if (
+                    kind == "ethnicity"
+                    and read(_word_after(self.tokens, i)).lemma in words["not_before"]
+                ):
                     return None
                 return kind
         return None
@@ -419,7 +419,7 @@ class _Masker:
 
 
 def _child(word: str) -> str:
-    """"ребенок" in the case and number of ``word`` (девочке → ребенку)."""
+    """ "ребенок" in the case and number of ``word`` (девочке → ребенку)."""
     with _morph_lock:
         parse = _morph().parse(fold(word))[0]
         child = _morph().parse("ребенок")[0]
