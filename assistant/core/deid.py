@@ -61,7 +61,7 @@ _KK_ENDING = re.compile(
     r"|дан|ден|тан|тен|нан|нен|мен|бен|пен|дагы|деги|тагы|теги|ндагы|ндеги)?"
 )
 # Surnames and patronymics by their ending (folded, after a Kazakh ending is stripped).
-_SURNAME = re.compile(r"\w{3,}(?:ов|ев|ин|ын)(?:а|у|ым|ом|ой|е|ы|ых)?")
+_SURNAME = re.compile(r"\w{3,}(?P<core>ов|ев|ин|ын)(?:а|у|ым|ом|ой|е|ы|ых)?")
 _PATRONYMIC = re.compile(r"\w{3,}(?:ович|евич|овна|евна|ична)(?:а|у|ем|ом|е|ой|ы|ну|ной)?")
 _KK_PATRONYMIC = re.compile(r"\w{3,}(?:улы|кызы)")
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
@@ -95,7 +95,8 @@ def fold(word: str) -> str:
 _WIFE = fold("әйел")
 
 
-def kk_stems(folded: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def kk_stems(folded: str) -> tuple[str, ...]:
     """The word and each stem a Kazakh ending could have been added to, longest first (with the
     consonant softened before a vowel put back: казагы → казак)."""
     head, hyphen, tail = folded.partition("-")
@@ -108,7 +109,7 @@ def kk_stems(folded: str) -> list[str]:
             stems.append(stem)
             if stem[-1] in "гб":
                 stems.append(stem[:-1] + {"г": "к", "б": "п"}[stem[-1]])
-    return stems
+    return tuple(stems)
 
 
 def _folded_set(words: list[str]) -> frozenset[str]:
@@ -120,10 +121,13 @@ class Lexicon:
     """The data files, folded once."""
 
     kk_names: frozenset[str]
+    ambiguous: frozenset[str]
+    never: frozenset[str]
     ru: dict[str, frozenset[str]]
     kk: dict[str, frozenset[str]]
     places_before: frozenset[str]
-    places_after: frozenset[str]
+    places_after: tuple[str, ...]
+    conjunctions: frozenset[str]
     placeholders: dict[str, str]
 
     @classmethod
@@ -134,10 +138,13 @@ class Lexicon:
         kk = {k: _folded_set(v) for k, v in words["kk"].items()}
         return cls(
             kk_names=_folded_set(names["given"] + names["surname_stems"]),
+            ambiguous=_folded_set(names["ambiguous"]),
+            never=_folded_set(names["never"]),
             ru=ru,
             kk=kk,
             places_before=_folded_set(words["places"]["before"]),
-            places_after=_folded_set(words["places"]["after"]),
+            places_after=tuple(_folded_set(words["places"]["after"])),
+            conjunctions=_folded_set(words["places"]["conjunctions"]),
             placeholders=words["placeholders"],
         )
 
@@ -164,6 +171,7 @@ class Reading:
     top_name: bool  # the most likely parse is a name, surname or patronymic
     any_name: bool
     place: bool  # the most likely parse is a place name
+    surname: bool  # a dictionary surname (Мусин), not a word that only ends like one
     lemma: str  # of a name parse if there is one, else of the most likely parse
     name_lemma: str | None
 
@@ -184,9 +192,13 @@ def read(folded: str) -> Reading:
         top_name=known and bool(_NAME_TAGS & top.tag.grammemes),
         any_name=name_parse is not None,
         place=known and "Geox" in top.tag.grammemes,
+        surname=known and any("Surn" in p.tag.grammemes for p in parses),
         lemma=top.normal_form.replace("ё", "е"),
         name_lemma=name_parse.normal_form.replace("ё", "е") if name_parse else None,
     )
+
+
+_NO_READING = Reading(False, False, False, False, False, "", None)
 
 
 @dataclass
@@ -211,33 +223,44 @@ class NameGuess:
 
     namey: bool = False
     sure: bool = False  # a name wherever it stands, if capitalised or next to another name
+    surname: bool = False  # by its ending: -ов, -ева, -ұлы, -овна ...
     key: str = ""
 
 
 def _surname_key(stem: str) -> str:
     """Masculine form of a surname stem (Ахметова, Ахметовой → ахметов) to tell people apart."""
-    if _SURNAME.fullmatch(stem) and not stem.endswith(("ов", "ев", "ин", "ын")):
-        return _RU_ENDING.sub("", stem)
-    return stem
+    match = _SURNAME.fullmatch(stem)
+    return stem[: match.end("core")] if match else stem
 
 
-def guess_name(token: Token, lex: Lexicon) -> NameGuess:
-    """How much ``token`` looks like (part of) a person's name."""
+def guess_name(token: Token, lex: Lexicon, sentence_start: bool = False) -> NameGuess:
+    """How much ``token`` looks like (part of) a person's name; a word that starts a sentence
+    and is also a common word (Талап, Азамат) is a name only next to another name."""
     folded = token.folded
-    if len(folded) < 2:
+    stems = kk_stems(folded)
+    if len(folded) < 2 or not lex.never.isdisjoint(stems):
         return NameGuess()
     reading = read(folded)
+    if (sentence_start or not token.capital) and not lex.ambiguous.isdisjoint(stems):
+        return NameGuess(namey=True, key=stems[-1])
+    if not token.capital:
+        # Lower case: a Kazakh name only as listed, never a common word plus an ending (болатын).
+        stems = tuple(s for s in stems if s == folded or s not in lex.kk_names)
+    if not _CYRILLIC.search(token.text):
+        # A Latin word: by the lists and endings only (pymorphy3 would read "Lada" as Лада).
+        reading = _NO_READING
     # A name from the Kazakh lists, or a surname or patronymic by its ending, in any case form;
     # the surest reading of the word's stems wins (Ахметовтың: ахметов, not ахметовтың).
     best: tuple[int, str] | None = None
-    for stem in kk_stems(folded):
+    for stem in stems:
         if stem in lex.kk_names:
             sureness = 3
         elif _PATRONYMIC.fullmatch(stem) or _KK_PATRONYMIC.fullmatch(stem):
             sureness = 2
-        elif _SURNAME.fullmatch(stem):
+        elif surname := _SURNAME.fullmatch(stem):
             # -ин/-ын also end many Kazakh words (кейін): a surname only with other evidence.
-            sureness = 1 if stem.endswith(("ин", "ын")) and not reading.any_name else 2
+            weak = surname.group("core") in ("ин", "ын") and not reading.surname
+            sureness = 1 if weak else 2
         else:
             continue
         if best is None or sureness > best[0]:
@@ -248,6 +271,7 @@ def guess_name(token: Token, lex: Lexicon) -> NameGuess:
         return NameGuess(
             namey=True,
             sure=not reading.place and sureness >= 2,
+            surname=sureness == 2,
             key=_surname_key(stem),
         )
     if reading.any_name:
@@ -266,13 +290,54 @@ def _joined(text: str, left: Token, right: Token) -> bool:
     return gap.strip(" \t") in ("", "\n") and len(gap) <= 3
 
 
-def _after_place_marker(text: str, tokens: list[Token], i: int, lex: Lexicon) -> bool:
-    """A street or place marker right before token ``i`` ("ул. ", "г.", "им.")."""
-    if i == 0 or tokens[i - 1].kind != "word":
+def _is_place_marker_before(text: str, tokens: list[Token], i: int, lex: Lexicon) -> bool:
+    """A street or place marker right before token ``i`` ("ул. ", "г.", "им.", "улиц")."""
+    if i <= 0 or tokens[i - 1].kind != "word":
         return False
     prev = tokens[i - 1]
-    gap = text[prev.end : tokens[i].start]
-    return gap.strip(" .\t") == "" and prev.folded in lex.places_before
+    return text[prev.end : tokens[i].start].strip(" .\t") == "" and prev.folded in lex.places_before
+
+
+def _is_place_word(tokens: list[Token], i: int, lex: Lexicon) -> bool:
+    return (
+        0 <= i < len(tokens)
+        and tokens[i].kind == "word"
+        and (tokens[i].folded.startswith(lex.places_after))
+    )
+
+
+def _is_conjunction(tokens: list[Token], i: int, lex: Lexicon) -> bool:
+    return 0 <= i < len(tokens) and tokens[i].folded in lex.conjunctions
+
+
+def is_place(text: str, tokens: list[Token], i: int, j: int, lex: Lexicon) -> bool:
+    """Whether tokens ``i``..``j`` name a place: a marker before or after them, or one before
+    or after a place they are joined to by a conjunction (улиц Абая и Сейфуллина, Абай және
+    Сейфуллин көшелері)."""
+    return (
+        _is_place_marker_before(text, tokens, i, lex)
+        or _is_place_word(tokens, j + 1, lex)
+        or (_is_conjunction(tokens, j + 1, lex) and _is_place_word(tokens, j + 3, lex))
+        or (
+            _is_conjunction(tokens, i - 1, lex)
+            and _is_place_marker_before(text, tokens, i - 2, lex)
+        )
+    )
+
+
+def quoted(text: str) -> list[tuple[int, int]]:
+    """Spans inside «...» or “...” (organisations, brands: ТОО «Арман Плаза», «Lada Granta»)."""
+    spans, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in "«“„":
+            if depth == 0:
+                start = k
+            depth += 1
+        elif ch in "»”" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, k))
+    return spans
 
 
 class _Masker:
@@ -291,6 +356,11 @@ class _Masker:
         self.counts: Counter[str] = Counter()
         self.edits: list[tuple[int, int, str]] = []
 
+    def sentence_start(self, i: int) -> bool:
+        """True for the first word of the text, of a line or of a sentence."""
+        before = self.text[: self.tokens[i].start].rstrip(' \t«"(')
+        return not before or before[-1] in ".!?:\n"
+
     def person_no(self, keys: set[str]) -> int:
         """The number of the person these name keys belong to (a new one if none matches)."""
         for known, no in self.people:
@@ -305,7 +375,13 @@ class _Masker:
     def names(self) -> set[int]:
         """Mask runs of name-like tokens; the indices of tokens masked."""
         tokens, lex = self.tokens, self.lex
-        guesses = [guess_name(t, lex) if t.kind == "word" else NameGuess() for t in tokens]
+        quotes = quoted(self.text)
+        guesses = []
+        for k, t in enumerate(tokens):
+            guess = guess_name(t, lex, self.sentence_start(k)) if t.kind == "word" else NameGuess()
+            if not guess.surname and any(a < t.start < b for a, b in quotes):
+                guess = NameGuess()  # a quoted name is an organisation's or a brand's
+            guesses.append(guess)
         done: set[int] = set()
         i = 0
         while i < len(tokens):
@@ -328,13 +404,12 @@ class _Masker:
             words = [k for k in run if tokens[k].kind == "word"]
             sure = [guesses[k].sure for k in words]
             initials = len(words) < len(run)
-            place = _after_place_marker(self.text, tokens, i, lex) or (
-                _word_after(tokens, j) in lex.places_after
-            )
+            place = is_place(self.text, tokens, i, j, lex)
+            # Lower case: "ахметов серик", never two common words that happen to be names too.
             named = (
-                any(sure) or len(words) >= 2 or initials
+                any(sure) or initials
                 if capital
-                else len(words) >= 2 and all(sure)
+                else len(words) >= 2 and all(sure) and any(guesses[k].surname for k in words)
             )
             if words and not place and named:
                 keys = {guesses[k].key for k in words}
