@@ -467,10 +467,14 @@ class _Masker:
                 self.edits.append((token.start, nxt.start, ""))
                 self.counts["gender"] += 1
                 continue
-            if folded in kk["gender_bigram"] and any(
-                after.startswith(w) for w in kk["gender_bigram_next"]
+            if (
+                folded in kk["gender_bigram"]
+                and nxt
+                and any(after.startswith(w) for w in kk["gender_bigram_next"])
             ):
-                self.edits.append((token.start, token.end, lex.placeholders["gender"]))
+                # "ер адам", "әйел кісіге": the pair states the sex, so the pair goes.
+                self.edits.append((token.start, nxt.end, lex.placeholders["gender"]))
+                skip.add(i + 1)
                 self.counts["gender"] += 1
                 continue
             if read(folded).lemma in lex.ru["gender_child"]:
