@@ -176,9 +176,16 @@ class Reading:
     name_lemma: str | None
 
 
+_NO_READING = Reading(False, False, False, False, False, "", None)
+_RU_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)*")
+
+
 @lru_cache(maxsize=200_000)
 def read(folded: str) -> Reading:
-    """pymorphy3's reading of a folded word (cached: the same words recur in every act)."""
+    """pymorphy3's reading of a folded word (cached: the same words recur in every act); words
+    not in Cyrillic letters have none (pymorphy3 fails on some scripts)."""
+    if not _RU_WORD.fullmatch(folded):
+        return _NO_READING
     with _morph_lock:  # the analyzer is not documented as thread-safe
         morph = _morph()
         parses = morph.parse(folded)
@@ -198,7 +205,6 @@ def read(folded: str) -> Reading:
     )
 
 
-_NO_READING = Reading(False, False, False, False, False, "", None)
 
 
 @dataclass
