@@ -147,3 +147,27 @@ def test_deidentifying_twice_changes_nothing(text: str):
 def test_any_text_is_handled_and_stable(text: str):
     once = deidentify(text).text
     assert deidentify(once).text == once
+
+
+def test_the_access_log_keeps_no_case_description():
+    import io
+    import logging
+
+    from assistant.api.logs import log_config
+
+    config = log_config()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    for name in config["handlers"]["access"]["filters"]:
+        spec = config["filters"][name]["()"]
+        module, _, cls = spec.rpartition(".")
+        handler.addFilter(getattr(__import__(module, fromlist=[cls]), cls)())
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/estimate?lang=ru&q=Иванова+Мария%2C+87011234567", "1.1", 200),
+        None,
+    )  # fmt: skip
+    handler.handle(record)
+    line = stream.getvalue()
+    assert "/estimate?lang=ru&q=[description]" in line
+    assert "Иванова" not in line and "8701" not in line
