@@ -25,7 +25,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
 
 import pymorphy3
 
@@ -74,11 +73,6 @@ class Deidentified:
 
     text: str
     counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def masked(self) -> int:
-        """Spans masked in all."""
-        return sum(self.counts.values())
 
 
 def fold(word: str) -> str:
@@ -526,11 +520,3 @@ def deidentify(text: str, lang: str | None = None) -> Deidentified:
     if not text:
         return Deidentified(text, {})
     return _Masker(text, lexicon()).run()
-
-
-def counts_of(results: list[Deidentified]) -> dict[str, Any]:
-    """Counts per kind summed over several texts (the parts of one act)."""
-    total: Counter[str] = Counter()
-    for result in results:
-        total.update(result.counts)
-    return {k: total[k] for k in KINDS if total[k]}
