@@ -36,7 +36,7 @@ import pymorphy3
 
 from assistant.cases.schemas import CaseSearchRequest, PredictionResponse, PredictRequest
 from assistant.cases.service import CaseService
-from assistant.core.cases import CourtAct, narrative
+from assistant.core.cases import CourtAct, drop_placeholders, narrative
 from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import make_embedder
 from assistant.retrieval import QueryError
@@ -119,6 +119,8 @@ def _morph() -> pymorphy3.MorphAnalyzer:
 
 def ru_word(word: str, case: str, sex: str | None = None, tag: str | None = None) -> str:
     """A Russian word (a first name when ``tag`` is "Name") in ``case``, keeping its sex."""
+    if case == "nomn":
+        return word
     parses = _morph().parse(word.lower())
     wanted = [p for p in parses if (tag is None or tag in p.tag) and p.tag.case == "nomn"]
     if sex:
@@ -190,7 +192,18 @@ class Person:
     def _ru(self, kind: str, case: str) -> str:
         sex = self.sex
         if kind == "P":
-            patronymic = self.father + ("ович" if sex == "m" else "овна")
+            stem, soft = (
+                (self.father[:-1], True) if self.father.endswith("й") else (self.father, False)
+            )
+            patronymic = (
+                stem
+                + {
+                    ("m", False): "ович",
+                    ("f", False): "овна",
+                    ("m", True): "евич",
+                    ("f", True): "евна",
+                }[sex, soft]
+            )
             return " ".join(
                 (
                     ru_surname(self.surname, sex, case),
@@ -226,25 +239,17 @@ class Person:
 
 _SLOT = re.compile(r"\{([PSFGER])\.(\w+)\}")
 _AGREE = re.compile(r"\{([^{}|]*)\|([^{}|]*)\}")
-_TIDY = (
-    (re.compile(r"(?:,\s*){2,}"), ", "),
-    (re.compile(r"\s+,"), ","),
-    (re.compile(r"^[,\s]+|(?<=[.;:]\s)[,\s]+"), ""),
-    (re.compile(r" {2,}"), " "),
-    (re.compile(r",\s*([.;])"), r"\1"),
-)
 
 
 def render(template: str, person: Person | None) -> str:
-    """The template with the person's words, or without a person (slots empty, masculine
-    agreement, punctuation tidied)."""
+    """The template with the person's words, or without a person: the slots and the commas
+    that set them off left out as a writer leaves them out ("Подсудимый в ходе ссоры"),
+    masculine agreement."""
     sex = person.sex if person else "m"
     text = _AGREE.sub(lambda m: m.group(1) if sex == "m" else m.group(2), template)
-    text = _SLOT.sub(lambda m: person.slot(m.group(1), m.group(2)) if person else "", text)
-    for pattern, repl in _TIDY:
-        text = pattern.sub(repl, text)
-    text = text.strip()
-    return text[:1].upper() + text[1:]
+    if person is None:
+        return drop_placeholders(_SLOT.sub("Ф.И.О.", text)).strip()
+    return _SLOT.sub(lambda m: person.slot(m.group(1), m.group(2)), text)
 
 
 @dataclass(frozen=True)

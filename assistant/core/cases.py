@@ -377,9 +377,11 @@ ORGANISATION = "ORG"
 PASSAGE_CHARS = 1200
 _FACTS_SHARE = 0.6
 
-# An organisation by its legal form and quoted name: ТОО «Береке «Сауда»», АҚ «Тұмар».
+# An organisation by its legal form and quoted name: ТОО «Береке «Сауда»», АҚ «Тұмар», also
+# with the outer quote left unclosed as acts often print it (ТОО «МФО «Жарық Кредит»).
 _ORGANISATIONS = re.compile(
-    r"(?:ТОО|АО|ИП|ГУ|КГУ|РГУ|ГКП|ЖШС|АҚ|ЖК|ПК|ОО)\s*«[^«»]*(?:«[^«»]*»[^«»]*)*»"
+    r"(?:ТОО|АО|ИП|ГУ|КГУ|РГУ|ГКП|ЖШС|АҚ|ЖК|ПК|ОО)\s*"
+    r"(?:«[^«»]*(?:«[^«»]*»[^«»]*)*»|«[^«»]*«[^«»]*»)"
 )
 _PLACEHOLDER = (
     r"(?:Ф\.\s?И\.\s?О\.\s?\d*|"
@@ -462,7 +464,7 @@ def _fold_word(word: str) -> str:
         return word[:-1]
     if (match := _SHORT_ADJ.fullmatch(word)) is not None:
         return match.group(1) + "ен"
-    if len(word) > 4 and word.endswith(("ята", "ута", "ыта")):  # снята → снят
+    if len(word) > 4 and word.endswith(("ята", "ута", "ыта", "има", "ыма")):  # снята, судима
         return word[:-1]
     return word
 

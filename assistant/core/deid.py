@@ -61,7 +61,7 @@ _KK_ENDING = re.compile(
 )
 # Surnames and patronymics by their ending (folded, after a Kazakh ending is stripped).
 _SURNAME = re.compile(r"\w{3,}(?P<core>ов|ев|ин|ын)(?:а|у|ым|ом|ой|е|ы|ых)?")
-_PATRONYMIC = re.compile(r"\w{3,}(?:ович|евич|овна|евна|ична)(?:а|у|ем|ом|е|ой|ы|ну|ной)?")
+_PATRONYMIC = re.compile(r"\w{3,}(?:(?:ович|евич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой))")
 _KK_PATRONYMIC = re.compile(r"\w{3,}(?:улы|кызы)")
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 _RU_ENDING = re.compile(r"(?:а|у|ым|ом|ой|е|ы|ых|ем)$")
@@ -199,8 +199,6 @@ def read(folded: str) -> Reading:
     )
 
 
-
-
 @dataclass
 class Token:
     start: int
@@ -257,6 +255,8 @@ def guess_name(token: Token, lex: Lexicon, sentence_start: bool = False) -> Name
             sureness = 3
         elif _PATRONYMIC.fullmatch(stem) or _KK_PATRONYMIC.fullmatch(stem):
             sureness = 2
+        elif stem != folded and len(stem) >= 4 and read(stem).top_name:
+            sureness = 2  # a Russian name with a Kazakh ending: Марияның, Алексейге
         elif surname := _SURNAME.fullmatch(stem):
             # -ин/-ын also end many Kazakh words (кейін): a surname only with other evidence.
             weak = surname.group("core") in ("ин", "ын") and not reading.surname
@@ -299,10 +299,14 @@ def _is_place_marker_before(text: str, tokens: list[Token], i: int, lex: Lexicon
 
 
 def _is_place_word(tokens: list[Token], i: int, lex: Lexicon) -> bool:
-    return (
-        0 <= i < len(tokens)
-        and tokens[i].kind == "word"
-        and (tokens[i].folded.startswith(lex.places_after))
+    """A word that makes the word before it a place: "көшесі", "ауданы", "улица", "ул"
+    (markers of three letters or fewer only as whole words: "пр" is not "проник")."""
+    if not (0 <= i < len(tokens) and tokens[i].kind == "word"):
+        return False
+    word = tokens[i].folded
+    return any(
+        word == marker if len(marker) <= 3 else word.startswith(marker)
+        for marker in lex.places_after
     )
 
 
@@ -310,19 +314,24 @@ def _is_conjunction(tokens: list[Token], i: int, lex: Lexicon) -> bool:
     return 0 <= i < len(tokens) and tokens[i].folded in lex.conjunctions
 
 
-def is_place(text: str, tokens: list[Token], i: int, j: int, lex: Lexicon) -> bool:
-    """Whether tokens ``i``..``j`` name a place: a marker before or after them, or one before
-    or after a place they are joined to by a conjunction (улиц Абая и Сейфуллина, Абай және
-    Сейфуллин көшелері)."""
-    return (
-        _is_place_marker_before(text, tokens, i, lex)
-        or _is_place_word(tokens, j + 1, lex)
-        or (_is_conjunction(tokens, j + 1, lex) and _is_place_word(tokens, j + 3, lex))
+def place_bounds(text: str, tokens: list[Token], i: int, j: int, lex: Lexicon) -> tuple[int, int]:
+    """Tokens ``i``..``j`` without the place they start or end with: the word after a marker
+    ("ул. Жеңіс", "им. Абая") or before one ("Жеңіс көшесі", "Абай ауданы"); a single word
+    joined by a conjunction to a place is one too (улиц Абая и Сейфуллина, Абай және
+    Сейфуллин көшелері). An empty range (i > j) when nothing else is left."""
+    if tokens[i].kind == "word" and _is_place_marker_before(text, tokens, i, lex):
+        i += 1
+    if tokens[j].kind == "word" and _is_place_word(tokens, j + 1, lex):
+        j -= 1
+    if i == j and (
+        (_is_conjunction(tokens, j + 1, lex) and _is_place_word(tokens, j + 3, lex))
         or (
             _is_conjunction(tokens, i - 1, lex)
             and _is_place_marker_before(text, tokens, i - 2, lex)
         )
-    )
+    ):
+        return i, i - 1
+    return i, j
 
 
 def quoted(text: str) -> list[tuple[int, int]]:
@@ -382,6 +391,21 @@ class _Masker:
             if not guess.surname and any(a < t.start < b for a, b in quotes):
                 guess = NameGuess()  # a quoted name is an organisation's or a brand's
             guesses.append(guess)
+        # A capitalised word right before or after initials is a surname, whatever else it
+        # could be (Молохов С.А., Ким А.Б., И.И. Шевчук).
+        for k, t in enumerate(tokens):
+            if t.kind != "ini":
+                continue
+            for n in (k - 1, k + 1):
+                near = tokens[n] if 0 <= n < len(tokens) else None
+                if (
+                    near
+                    and near.kind == "word"
+                    and near.capital
+                    and not guesses[n].namey
+                    and _joined(self.text, *sorted((t, near), key=lambda x: x.start))
+                ):
+                    guesses[n] = NameGuess(namey=True, sure=True, key=near.folded)
         done: set[int] = set()
         i = 0
         while i < len(tokens):
@@ -400,23 +424,25 @@ class _Masker:
                 and not (tokens[j].kind == "ini" and tokens[j + 1].kind == "ini")
             ):
                 j += 1
+            end = j
+            i, j = place_bounds(self.text, tokens, i, j, lex)
             run = range(i, j + 1)
             words = [k for k in run if tokens[k].kind == "word"]
             sure = [guesses[k].sure for k in words]
             initials = len(words) < len(run)
-            place = is_place(self.text, tokens, i, j, lex)
             # Lower case: "ахметов серик", never two common words that happen to be names too.
             named = (
                 any(sure) or initials
                 if capital
                 else len(words) >= 2 and all(sure) and any(guesses[k].surname for k in words)
             )
-            if words and not place and named:
+            if words and named:
                 keys = {guesses[k].key for k in words}
                 no = self.person_no(keys)
                 self.edits.append((tokens[i].start, tokens[j].end, f"{PERSON}{no}"))
                 self.counts["name"] += 1
                 done.update(run)
+            j = end
             i = j + 1
         return done
 
