@@ -31,7 +31,7 @@ from indexer.readers import ReaderError, ReadResult, iter_files, read_file
 # Bump when chunking, lexical terms or what is embedded (court acts: core act_passage)
 # change: stores built by another version are re-chunked and re-tokenised on the next run
 # (vectors of unchanged text come from the embedding cache).
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: court acts de-identified at reading (assistant.core.deid)
 
 
 class IndexFailure(BaseModel):

@@ -33,6 +33,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
+from assistant.core.cases import deidentified_document
 from assistant.core.schemas import Lang, SourceDocument
 from assistant.core.text import detect_lang, normalize
 from indexer.chunking import has_article_headings, is_heading_line
@@ -130,7 +131,9 @@ def read_file(path: Path, root: Path) -> ReadResult:
     except ValueError:
         raise ReaderError(path, f"not under the root {root}") from None
     context = _Context(path=path, source=source, default_id=rel.with_suffix("").as_posix())
-    documents = reader(context)
+    # Court acts are de-identified here, where every reader (local, workers, Ray) passes, so no
+    # party's name reaches the store, its vectors or a model's features.
+    documents = [deidentified_document(doc) for doc in reader(context)]
     return ReadResult(documents, context.warnings)
 
 

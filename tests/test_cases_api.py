@@ -36,7 +36,10 @@ def test_search_answers_in_the_documented_shape(client: TestClient):
     )
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"results", "outcome_summary"}
+    assert set(body) == {"results", "outcome_summary", "query", "masked", "synthetic"}
+    # The description as used (de-identified: nothing to mask here), and demo data said so.
+    assert body["query"] == "иск о взыскании долга по договору займа" and body["masked"] == {}
+    assert body["synthetic"] is True
     first = body["results"][0]
     keys = {
         "case_id",
@@ -50,6 +53,7 @@ def test_search_answers_in_the_documented_shape(client: TestClient):
         "score",
         "snippet",
         "deviation",
+        "synthetic",
     }
     assert keys <= set(first)
     assert all(r["category"] == "civil" for r in body["results"])

@@ -31,6 +31,7 @@ class ActRecord(BaseModel):
     appeal_outcome: str = "none"
     cassation_outcome: str = "none"
     parent_case_id: str | None = None
+    synthetic: bool = False
     features: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
@@ -50,6 +51,7 @@ class ActRecord(BaseModel):
             appeal_outcome=meta.get("appeal_outcome", "none"),
             cassation_outcome=meta.get("cassation_outcome", "none"),
             parent_case_id=meta.get("parent_case_id"),
+            synthetic=bool(meta.get("synthetic", False)),
             features=meta.get("features") or {},
         )
 
@@ -106,6 +108,7 @@ class Catalog:
         self.categories = np.array([r.category for r in records], dtype=object)
         self.instances = np.array([r.instance for r in records], dtype=object)
         self.outcomes = np.array([r.outcome for r in records], dtype=object)
+        self.synthetic = np.array([r.synthetic for r in records], dtype=bool)
         self.articles = sorted({a for r in records for a in r.articles})
 
     def __len__(self) -> int:

@@ -14,7 +14,14 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cases.catalog import CaseNotFound
-from assistant.cases.schemas import CaseFilters, CaseSearchRequest, PredictFilters, PredictRequest
+from assistant.cases.schemas import (
+    CaseFilters,
+    CaseSearchRequest,
+    CaseSearchResponse,
+    PredictFilters,
+    PredictionResponse,
+    PredictRequest,
+)
 from assistant.cases.service import CaseService
 from assistant.cases.train import NotEnoughActs
 from assistant.core.cli import JsonOpt, StoreOpt, dump_json, fail
@@ -47,6 +54,15 @@ def _run(call: Callable[[], T]) -> T:
 
 def _print_json(value: BaseModel) -> None:
     sys.stdout.write(value.model_dump_json(indent=2) + "\n")
+
+
+def _print_masking(response: CaseSearchResponse | PredictionResponse) -> None:
+    """What the description lost before use (counts only), and the demo-data warning."""
+    if response.masked:
+        counts = ", ".join(f"{kind} {n}" for kind, n in response.masked.items())
+        console.print(f"[dim]de-identified before use: {counts}[/dim]")
+    if response.synthetic:
+        console.print("[yellow]demo data:[/yellow] generated acts, not court practice")
 
 
 @app.command()
@@ -102,6 +118,7 @@ def search(
             f"{hit.score:.4f}",
             hit.snippet,
         )
+    _print_masking(response)
     console.print(table if response.results else "no results")
     console.print(f"outcomes: {response.outcome_summary}")
 
@@ -137,6 +154,9 @@ def predict(
         if response.abstained
         else (f"most likely: [bold]{response.label}[/bold]")
     )
+    _print_masking(response)
+    if response.category:
+        console.print(f"category: {response.category} ({response.category_source})")
     console.print(head)
     for outcome, p in sorted(response.probabilities.items(), key=lambda kv: -kv[1]):
         console.print(f"  {outcome:<28} {p:6.1%}")

@@ -8,15 +8,14 @@ from typing import Any
 import numpy as np
 
 from assistant.cases.catalog import Catalog
+from assistant.cases.describe import described
 from assistant.cases.messages import DISCLAIMER, Abstention, reason
 from assistant.cases.model import PredictorModel
-from assistant.cases.neighbours import Nearest, nearest
+from assistant.cases.neighbours import Nearest, nearest, vote
 from assistant.cases.schemas import Neighbour, PredictFilters, PredictionResponse, PredictRequest
-from assistant.core.cases import neutral_text, outcomes_for
+from assistant.core.cases import outcomes_for
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Lang
-from assistant.core.text import detect_lang
-from assistant.retrieval import check_query
 
 
 def allowed_classes(classes: list[str], category: str | None) -> np.ndarray:
@@ -24,6 +23,19 @@ def allowed_classes(classes: list[str], category: str | None) -> np.ndarray:
     if category is None:
         return np.ones(len(classes), dtype=bool)
     return np.isin(classes, outcomes_for(category))
+
+
+def detect_category(catalog: Catalog, vector: np.ndarray, pool: np.ndarray, k: int) -> str | None:
+    """The category of most of the ``k`` acts of ``pool`` nearest to ``vector`` (similarity-
+    weighted): a description's category when the user did not give one. It reads only the
+    de-identified description's vector, so a name or a gender cannot change it."""
+    found = nearest(catalog.vectors, vector, pool, k, -np.inf)
+    if not len(found):
+        return None
+    labels = [str(catalog.categories[i]) for i in found.positions]
+    classes = sorted(set(labels))
+    shares = vote(labels, np.maximum(found.similarities, 0.0) + 1e-6, classes)
+    return classes[int(shares.argmax())]
 
 
 def eligible(catalog: Catalog) -> np.ndarray:
@@ -57,7 +69,10 @@ def estimate(
     """The blended estimate for one act vector with its structured features, precedents drawn
     from ``pool`` (a mask over the catalog)."""
     rule = model.abstention
-    pool = pool & np.isin(catalog.outcomes, model.classes)
+    # Precedents only among acts that could end as this case can (never a civil outcome's
+    # vote for a criminal case).
+    allowed = model.classes if category is None else outcomes_for(category)
+    pool = pool & np.isin(catalog.outcomes, [c for c in model.classes if c in allowed])
     candidates = nearest(catalog.vectors, vector, pool, model.k, -np.inf)
     above = candidates.similarities >= rule.floor
     found = Nearest(candidates.positions[above], candidates.similarities[above])
@@ -89,6 +104,8 @@ class Predictor:
         self.catalog = catalog
         self.embedder = embedder
         self.max_query_chars = max_query_chars
+        # The model is fitted on every eligible act: generated ones make it a demo.
+        self.synthetic = bool(catalog.synthetic[eligible(catalog)].any())
 
     def _pool(self, filters: PredictFilters) -> np.ndarray:
         pool = eligible(self.catalog)
@@ -104,25 +121,37 @@ class Predictor:
         CaseNotFound for an unknown case number."""
         filters = request.filters
         pool = self._pool(filters)
+        masking: dict[str, Any] = {}
         if request.case_id is not None:
             position = self.catalog.position(request.case_id)
             record = self.catalog.records[position]
             vector = self.catalog.vectors[position]
-            category, articles = record.category, record.articles
+            category, articles, source = record.category, record.articles, "act"
             pool &= self.catalog.others(position) & (self.catalog.categories == category)
             lang = request.lang or default_lang
         else:
-            text = check_query(request.query or "", self.max_query_chars)
-            lang = request.lang or detect_lang(text, default_lang)
-            vector = self.embedder.embed_passages([neutral_text(text, lang)])[0]
-            category = (
-                filters.category[0] if filters.category and len(filters.category) == 1 else None
-            )
+            found = described(request.query or "", self.max_query_chars, request.lang, default_lang)
+            lang = request.lang or found.lang
+            masking = {"query": found.text, "masked": found.masked}
+            vector = self.embedder.embed_passages([found.features])[0]
+            given = filters.category or []
+            if len(given) == 1:
+                category, source = given[0], "given"
+            else:
+                # Several given categories narrow the detection; none leaves it to the acts.
+                category, source = (
+                    detect_category(self.catalog, vector, pool, self.model.k),
+                    "detected",
+                )
             articles = filters.article or []
         result = estimate(self.model, self.catalog, vector, category, articles, pool)
         probs = result.probabilities
         m = self.model
         return PredictionResponse(
+            **masking,
+            category=category,
+            category_source=source if category else None,
+            synthetic=self.synthetic,
             abstained=result.abstention is not None,
             reason=reason(result.abstention, lang, **result.figures) if result.abstention else None,
             label=None if result.abstention else m.classes[int(probs.argmax())],

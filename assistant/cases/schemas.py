@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -117,13 +117,24 @@ class CaseHit(BaseModel):
     score: float
     snippet: str
     deviation: Deviation | None = None
+    synthetic: bool = Field(default=False, description="A generated demo act, not a real one.")
 
 
-class CaseSearchResponse(BaseModel):
+class Masking(BaseModel):
+    """What a description was reduced to before it was used: the de-identified text (names as
+    Ф.И.О.1 ..., gender, ethnicity and religion words as placeholders) and how many spans of
+    each kind were masked. The masked values themselves are never returned, logged or kept."""
+
+    query: str | None = Field(default=None, description="The description as used, de-identified.")
+    masked: dict[str, int] = Field(default_factory=dict, description="Masked spans per kind.")
+
+
+class CaseSearchResponse(Masking):
     """Similar acts, best first, and how they ended."""
 
     results: list[CaseHit]
     outcome_summary: dict[str, int]
+    synthetic: bool = Field(default=False, description="Some of these acts are generated.")
 
 
 class Baseline(BaseModel):
@@ -147,9 +158,16 @@ class ModelMetrics(BaseModel):
     evaluated_at: str
 
 
-class PredictionResponse(BaseModel):
+class PredictionResponse(Masking):
     """An advisory outcome estimate (or an abstention) and everything behind it."""
 
+    category: CaseCategory | None = Field(
+        default=None, description="The category whose outcomes are offered."
+    )
+    category_source: Literal["given", "detected", "act"] | None = None
+    synthetic: bool = Field(
+        default=False, description="Built on generated demo acts, not on court practice."
+    )
     abstained: bool
     reason: str | None
     label: Outcome | None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.cases.catalog import Catalog
+from assistant.cases.describe import described
 from assistant.cases.deviation import DeviationRule, deviation
 from assistant.cases.schemas import (
     CaseFilters,
@@ -18,19 +19,22 @@ from assistant.cases.schemas import (
     Deviation,
 )
 from assistant.cases.snippet import snippet
+from assistant.core.cases import CaseText
 from assistant.core.config import CaseSettings
 from assistant.core.schemas import SearchFilters
 from assistant.core.text import terms
-from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
+from assistant.retrieval import METHODS, HybridRetriever, Method
 
 
 @dataclass(frozen=True)
 class Candidates:
-    """Ranked chunk rows per method, the query text, and which acts may be returned."""
+    """Ranked chunk rows per method, the query text (de-identified), which acts may be
+    returned, and what was masked in a description."""
 
     ranked: dict[Method, list[tuple[int, float]]]
     text: str
     keep: np.ndarray | None
+    masking: CaseText | None = None
 
 
 def fuse_scores(
@@ -91,8 +95,10 @@ class CaseSearch:
         filters = self.store_filters(request.filters)
         n = self.retriever.settings.candidates
         if request.case_id is None:
-            text = check_query(request.query or "", self.retriever.max_query_chars)
-            return Candidates(self.retriever.ranked(text, filters, methods), text, None)
+            # Only the de-identified, neutral features are searched (and so embedded, cached).
+            found = described(request.query or "", self.retriever.max_query_chars)
+            ranked = self.retriever.ranked(found.features, filters, methods)
+            return Candidates(ranked, found.text, None, found)
         # The act's own vector and facts stand for it; its own case family is left out.
         position = self.catalog.position(request.case_id)
         text = self.catalog.act(request.case_id).facts
@@ -159,7 +165,16 @@ class CaseSearch:
                         chunks[row].text, wanted, chunks[row].lang, self.settings.snippet_chars
                     ),
                     deviation=self.deviation(position),
+                    synthetic=record.synthetic,
                 )
             )
         summary = Counter(hit.outcome for hit in results if hit.outcome)
-        return CaseSearchResponse(results=results, outcome_summary=dict(summary.most_common()))
+        masking = (
+            {"query": found.masking.text, "masked": found.masking.masked} if found.masking else {}
+        )
+        return CaseSearchResponse(
+            **masking,
+            results=results,
+            outcome_summary=dict(summary.most_common()),
+            synthetic=any(hit.synthetic for hit in results),
+        )

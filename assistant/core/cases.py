@@ -13,30 +13,21 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Callable
 from datetime import date as Date
-from typing import Any, Literal, get_args
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
+from assistant.core.deid import deidentify, lexicon
 from assistant.core.schemas import Lang, SourceDocument
 from assistant.core.text import detect_lang, normalize
 
 DOC_TYPE = "court_act"
+OUTCOMES_FILE = Path(__file__).with_name("data") / "outcomes.json"
 
 Instance = Literal["first", "appeal", "cassation"]
-CaseCategory = Literal["criminal_jury", "criminal", "civil", "administrative"]
-CriminalOutcome = Literal["guilty", "acquitted", "partly_guilty", "terminated"]
-ClaimOutcome = Literal["satisfied", "partly_satisfied", "denied", "left_without_consideration"]
-Outcome = Literal[
-    "guilty",
-    "acquitted",
-    "partly_guilty",
-    "terminated",
-    "satisfied",
-    "partly_satisfied",
-    "denied",
-    "left_without_consideration",
-]
 ReviewOutcome = Literal["upheld", "changed", "overturned", "none"]
 ActLang = Literal["kk", "ru"]
 PartyRole = Literal[
@@ -44,71 +35,56 @@ PartyRole = Literal[
 ]
 Gender = Literal["m", "f"]
 
+# Categories and their outcome label sets are data (data/outcomes.json), not a closed enum: a
+# new collection adds its own.
+_OUTCOME_DATA: dict[str, Any] = json.loads(OUTCOMES_FILE.read_text("utf-8"))
+OUTCOME_SETS: dict[str, tuple[str, ...]] = {
+    category: tuple(entry["outcomes"]) for category, entry in _OUTCOME_DATA["categories"].items()
+}
+CATEGORY_FAMILIES: dict[str, str] = {
+    category: entry["family"] for category, entry in _OUTCOME_DATA["categories"].items()
+}
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    category: entry["label"] for category, entry in _OUTCOME_DATA["categories"].items()
+}
+OUTCOME_LABELS: dict[str, dict[str, str]] = _OUTCOME_DATA["outcomes"]
+
 INSTANCES: tuple[Instance, ...] = get_args(Instance)
-CATEGORIES: tuple[CaseCategory, ...] = get_args(CaseCategory)
-CRIMINAL_OUTCOMES: tuple[CriminalOutcome, ...] = get_args(CriminalOutcome)
-CLAIM_OUTCOMES: tuple[ClaimOutcome, ...] = get_args(ClaimOutcome)
-OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+CATEGORIES: tuple[str, ...] = tuple(OUTCOME_SETS)
+OUTCOMES: tuple[str, ...] = tuple(OUTCOME_LABELS)
 REVIEW_OUTCOMES: tuple[ReviewOutcome, ...] = get_args(ReviewOutcome)
-CRIMINAL_CATEGORIES: frozenset[str] = frozenset({"criminal_jury", "criminal"})
+CRIMINAL_CATEGORIES: frozenset[str] = frozenset(
+    c for c, family in CATEGORY_FAMILIES.items() if family == "criminal"
+)
+
+
+def _one_of(known: tuple[str, ...], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in known:
+            raise ValueError(f"unknown {what} {value!r}; expected one of {list(known)}")
+        return value
+
+    return check
+
+
+CaseCategory = Annotated[str, AfterValidator(_one_of(CATEGORIES, "category"))]
+Outcome = Annotated[str, AfterValidator(_one_of(OUTCOMES, "outcome"))]
 
 
 def outcomes_for(category: str) -> tuple[str, ...]:
-    """The outcomes allowed for a category (criminal ones for criminal cases, else claim ones)."""
-    return CRIMINAL_OUTCOMES if category in CRIMINAL_CATEGORIES else CLAIM_OUTCOMES
+    """The outcomes a case of ``category`` can end in (data/outcomes.json)."""
+    return OUTCOME_SETS[category]
 
 
 # Canonical article refs: "<code> <number>[ ч.<part>]", e.g. "УК 99 ч.2", "ГК 917", "АППК 132".
 ARTICLE_CODES: tuple[str, ...] = ("УК", "ГК", "ТК", "КоБС", "АППК")
 _ARTICLE_REF = re.compile(rf"^(?:{'|'.join(ARTICLE_CODES)}) \d+(?:-\d+)?(?: ч\.\d+)?$")
 
-OUTCOME_LABELS: dict[str, dict[str, str]] = {
-    "guilty": {"kk": "кінәлі деп танылды", "ru": "признан виновным", "en": "guilty"},
-    "acquitted": {"kk": "ақталды", "ru": "оправдан", "en": "acquitted"},
-    "partly_guilty": {
-        "kk": "ішінара кінәлі деп танылды",
-        "ru": "признан виновным частично",
-        "en": "partly guilty",
-    },
-    "terminated": {"kk": "іс тоқтатылды", "ru": "дело прекращено", "en": "proceedings terminated"},
-    "satisfied": {"kk": "талап қанағаттандырылды", "ru": "иск удовлетворён", "en": "claim granted"},
-    "partly_satisfied": {
-        "kk": "талап ішінара қанағаттандырылды",
-        "ru": "иск удовлетворён частично",
-        "en": "claim partly granted",
-    },
-    "denied": {
-        "kk": "талапты қанағаттандырудан бас тартылды",
-        "ru": "в иске отказано",
-        "en": "claim dismissed",
-    },
-    "left_without_consideration": {
-        "kk": "талап қараусыз қалдырылды",
-        "ru": "иск оставлен без рассмотрения",
-        "en": "left without consideration",
-    },
-}
-
 REVIEW_LABELS: dict[str, dict[str, str]] = {
     "upheld": {"kk": "өзгеріссіз қалдырылды", "ru": "оставлено без изменения", "en": "upheld"},
     "changed": {"kk": "өзгертілді", "ru": "изменено", "en": "changed"},
     "overturned": {"kk": "күші жойылды", "ru": "отменено", "en": "overturned"},
     "none": {"kk": "қайта қаралмаған", "ru": "не пересматривалось", "en": "not reviewed"},
-}
-
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "criminal_jury": {
-        "kk": "алқабилер қатысатын қылмыстық іс",
-        "ru": "уголовное дело с участием присяжных заседателей",
-        "en": "criminal case (jury trial)",
-    },
-    "criminal": {"kk": "қылмыстық іс", "ru": "уголовное дело", "en": "criminal case"},
-    "civil": {"kk": "азаматтық іс", "ru": "гражданское дело", "en": "civil case"},
-    "administrative": {
-        "kk": "әкімшілік іс",
-        "ru": "административное дело",
-        "en": "administrative case",
-    },
 }
 
 INSTANCE_LABELS: dict[str, dict[str, str]] = {
@@ -388,34 +364,44 @@ def _split_sections(text: str, lengths: list[int], doc_id: str) -> list[str]:
 #
 # Of an act: its facts and the court's reasoning up to the court's own findings (so that the
 # vector describes the situation and the evidence, not the result, which would otherwise leak into
-# the outcome model), with party names masked and Russian grammatical gender folded
-# (подсудимая → подсудим, нанесла → нанес), so that neither a name nor a gender can reach a vector
-# (CEPEJ non-discrimination). Kazakh has no grammatical gender; only names are masked there. The
-# folding is not meant to be good Russian: it only has to give the masculine and the feminine
-# version of a text the same form.
-PERSON = "Ф.И.О."
+# the outcome model). Of an act and of a description alike: de-identified (assistant.core.deid),
+# the placeholders then dropped (so that "Подсудимый Ахметов Серик, мужчина, казах, нанёс" and
+# "Подсудимый нанёс" are the same text), organisations as "ORG", and Russian grammatical gender
+# folded (подсудимая → подсудим, нанесла → нанес), so that neither a name, a gender, an
+# ethnicity nor a religion can reach a vector or a lexical query (CEPEJ non-discrimination).
+# Kazakh has no grammatical gender. The folding is not meant to be good Russian: it only has to
+# give the masculine and the feminine version of a text the same form.
 ORGANISATION = "ORG"
 # Characters of the act passage; at ~4 characters per token this stays near 300 tokens, which
 # keeps embedding cheap, and the facts get the larger share.
 PASSAGE_CHARS = 1200
 _FACTS_SHARE = 0.6
 
-_UP = "А-ЯЁӘҒҚҢӨҰҮҺІ"
-_LOW = "а-яёәғқңөұүһі"
-# Initials, but not the "Ф.И.О.1" labels that acts already use for anonymised parties.
-_INITIALS = rf"(?!Ф\.И\.О\.)[{_UP}]\.\s?(?:[{_UP}]\.)?"
-_NAMES = (
-    # An organisation by its legal form and quoted name: ТОО «Береке «Сауда»», АҚ «Тұмар».
-    re.compile(r"(?:ТОО|АО|ИП|ГУ|КГУ|РГУ|ГКП|ЖШС|АҚ|ЖК|ПК|ОО)\s*«[^«»]*(?:«[^«»]*»[^«»]*)*»"),
-    # "Ахметов А.Б.", "А.Б. Ахметова"
-    re.compile(rf"(?<![\w.])[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?\s+{_INITIALS}"),
-    re.compile(rf"(?<![\w.]){_INITIALS}\s?[{_UP}][{_LOW}]+"),
-    # A capitalised surname in any case form: Ахметов, Ахметовой, Сулейменова, Жұмабайұлы.
-    re.compile(
-        rf"(?<![\w.])[{_UP}][{_LOW}]+(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|е|ы|ых)?(?![\w])"
-        rf"|(?<![\w.])[{_UP}][{_LOW}]+(?:ұлы|қызы|улы|кызы)(?![\w])"
-    ),
+# An organisation by its legal form and quoted name: ТОО «Береке «Сауда»», АҚ «Тұмар», also
+# with the outer quote left unclosed as acts often print it (ТОО «МФО «Жарық Кредит»).
+_ORGANISATIONS = re.compile(
+    r"(?:ТОО|АО|ИП|ГУ|КГУ|РГУ|ГКП|ЖШС|АҚ|ЖК|ПК|ОО)\s*"
+    r"(?:«[^«»]*(?:«[^«»]*»[^«»]*)*»|«[^«»]*«[^«»]*»)"
 )
+_PLACEHOLDER = (
+    r"(?:Ф\.\s?И\.\s?О\.\s?\d*|"
+    + "|".join(re.escape(p) for p in lexicon().placeholders.values())
+    + ")"
+)
+# A run of placeholders with the commas and spaces around them ("Ф.И.О.1, [пол], ").
+_PLACEHOLDER_RUN = re.compile(rf"[ \t,]*{_PLACEHOLDER}(?:[ \t,]+{_PLACEHOLDER})*[ \t,]*")
+_SPACE_BEFORE_STOP = re.compile(r" +(?=[.;:!?)\n])|(?<=[(\n]) +|^ +| +$", re.M)
+_SPACES = re.compile(r" {2,}")
+# Parts of an act de-identified in one pass (one numbering of people across them); the record
+# separator cannot join two words into one name.
+_PART_BREAK = "\n\x1e\n"
+
+
+def drop_placeholders(text: str) -> str:
+    """The text without de-identification placeholders and the commas that set them off."""
+    text = _PLACEHOLDER_RUN.sub(" ", text)
+    return _SPACES.sub(" ", _SPACE_BEFORE_STOP.sub("", text))
+
 
 _RU_WORD = re.compile("[А-Яа-яЁё]+")
 _VOWELS = frozenset("аеиоуыэюя")
@@ -478,7 +464,7 @@ def _fold_word(word: str) -> str:
         return word[:-1]
     if (match := _SHORT_ADJ.fullmatch(word)) is not None:
         return match.group(1) + "ен"
-    if len(word) > 4 and word.endswith(("ята", "ута", "ыта")):  # снята → снят
+    if len(word) > 4 and word.endswith(("ята", "ута", "ыта", "има", "ыма")):  # снята, судима
         return word[:-1]
     return word
 
@@ -501,19 +487,64 @@ def _fold_gender(text: str) -> str:
     return _RU_WORD.sub(fold, text)
 
 
-def mask_names(text: str) -> str:
-    """The text with organisations as "ORG" and personal names (surname with initials,
-    surname-like words) as "Ф.И.О."."""
-    text = _NAMES[0].sub(ORGANISATION, text)
-    for pattern in _NAMES[1:]:
-        text = pattern.sub(PERSON, text)
-    return text
+class CaseText(BaseModel):
+    """A description of a case as court practice uses it, computed once where it comes in."""
+
+    text: str = Field(description="De-identified: the only form that is cached, logged or shown.")
+    features: str = Field(description="What is embedded and searched (see the note above).")
+    lang: Lang
+    masked: dict[str, int] = Field(description="Spans masked per kind (name, gender, ...).")
+
+
+def case_text(text: str, lang: Lang | None = None, default_lang: Lang = "kk") -> CaseText:
+    """De-identify ``text`` and derive what features see of it; the language is the given one
+    or the de-identified text's (so a name cannot change it)."""
+    found = deidentify(normalize(text), lang)
+    lang = lang or detect_lang(found.text, default_lang)
+    features = drop_placeholders(_ORGANISATIONS.sub(ORGANISATION, found.text))
+    if lang == "ru":
+        features = _fold_gender(features)
+    return CaseText(text=found.text, features=features, lang=lang, masked=found.counts)
 
 
 def neutral_text(text: str, lang: Lang | None = None) -> str:
-    """Normalised text with names masked and, in Russian, grammatical gender folded."""
-    text = mask_names(normalize(text))
-    return _fold_gender(text) if (lang or detect_lang(text)) == "ru" else text
+    """What features see of a text: de-identified, placeholders dropped, organisations masked,
+    Russian grammatical gender folded."""
+    return case_text(text, lang).features
+
+
+def deidentified_act(act: CourtAct) -> tuple[CourtAct, dict[str, int]]:
+    """The act with the people named in its four parts and its party labels replaced by
+    Ф.И.О.1, Ф.И.О.2 ... (one numbering across them) and gender, ethnicity and religion words
+    masked; counts per kind. The judge stays only as the ``judge`` field (metadata)."""
+    pieces = [*act._parts(), *(p.label for p in act.parties)]
+    if any(_PART_BREAK in piece for piece in pieces):
+        raise ValueError(f"act {act.case_id!r} contains a record separator character")
+    found = deidentify(_PART_BREAK.join(pieces), act.lang)
+    done = found.text.split(_PART_BREAK)
+    parts, labels = done[: len(_SECTIONS)], done[len(_SECTIONS) :]
+    parties = [
+        p.model_copy(update={"label": label}) for p, label in zip(act.parties, labels, strict=True)
+    ]
+    update: dict[str, Any] = dict(zip(_SECTIONS, parts, strict=True)) | {"parties": parties}
+    return act.model_copy(update=update), found.counts
+
+
+def deidentified_document(doc: SourceDocument) -> SourceDocument:
+    """A court-act document with its text and party labels de-identified at ingestion (other
+    documents unchanged). Its other metadata and its content hash (of the source) are kept;
+    ``metadata["masked"]`` counts what was masked."""
+    if doc.doc_type != DOC_TYPE:
+        return doc
+    act, counts = deidentified_act(CourtAct.from_source_document(doc))
+    if not counts:
+        return doc
+    metadata = doc.metadata | {
+        "parties": [p.model_dump() for p in act.parties],
+        "section_lengths": [len(p) for p in act._parts()],
+        "masked": counts,
+    }
+    return doc.model_copy(update={"text": act.full_text(), "metadata": metadata})
 
 
 def _head(text: str, limit: int) -> str:
@@ -546,9 +577,9 @@ def without_findings(reasoning: str) -> str:
 
 
 def _mask_parties(text: str, act: CourtAct) -> str:
-    """Party names as the act gives them (organisations, bodies) replaced by a placeholder."""
+    """Organisations named as parties (bodies without a legal form too) replaced by "ORG"."""
     for party in sorted(act.parties, key=lambda p: -len(p.label)):
-        if not party.label.startswith(PERSON):
+        if not re.fullmatch(_PLACEHOLDER, party.label):
             text = text.replace(party.label, ORGANISATION)
     return text
 

@@ -301,6 +301,8 @@ def cases(
 
         result = attempt(run, services.settings, q)
         if not isinstance(result, Problem):
+            # The form shows the description as it was used: de-identified.
+            context["q"] = q = result.query or q  # type: ignore[union-attr]
             wanted = query_terms(q) if q.strip() else frozenset()
             context.update(
                 found=result,
@@ -363,6 +365,7 @@ def estimate(
         result = attempt(run, services.settings, q)
         if not isinstance(result, Problem):
             context.update(
+                q=result.query or q,  # type: ignore[union-attr]
                 prediction=result,
                 bar=stacked(result.probabilities),  # type: ignore[union-attr]
             )

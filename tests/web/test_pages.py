@@ -336,3 +336,29 @@ def test_what_a_user_types_is_escaped(client: TestClient):
     ):
         assert "<script>alert" not in response.text and "<b>присяжные" not in response.text
         assert "&lt;script&gt;" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "lang"), [("/estimate", "ru"), ("/cases", "kk"), ("/cases", "en")]
+)
+def test_a_description_with_names_is_shown_de_identified_with_what_was_masked(
+    client: TestClient, path: str, lang: str
+):
+    q = "Подсудимая Иванова Мария, женщина, русская, в ходе ссоры нанесла удар ножом."
+    html = unescape(client.get(path, params={"q": q, "lang": lang}).text)
+    for word in ("Иванова", "Мария", "женщина", "русская"):
+        assert word not in html
+    assert "Ф.И.О.1" in html  # the form shows the description as it was used
+    note = re.search(r'<p class="notice" role="status" id="masked">([^<]+)</p>', html)
+    assert note and text(lang, "web.deid.kind.name") in note.group(1)
+    # The test store holds generated acts: the page says so, with a badge.
+    assert text(lang, "web.deid.synthetic_note") in html
+    assert 'class="badge synthetic"' in html
+
+
+def test_an_estimate_shows_its_category_and_where_it_came_from(client: TestClient):
+    q = "в ходе ссоры нанёс знакомому удары ножом, потерпевший скончался"
+    html = unescape(client.get("/estimate", params={"q": q, "lang": "ru"}).text)
+    line = re.search(r'<p class="meta" id="category">([^<]+)</p>', html)
+    assert line and text("ru", "web.deid.source.detected") in line.group(1)
+    assert "уголовное дело" in line.group(1)
