@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
-from evals.harness.suites import answers, cases, feedback, latency, retrieval
+from evals.harness.suites import answers, cases, echr, feedback, latency, retrieval
 
 Suite = Callable[[EvalContext], SuiteResult]
 
@@ -15,6 +15,7 @@ SUITES: dict[str, Suite] = {
     "answers": answers.run,
     "cases": cases.run_cases,
     "prediction": cases.run_prediction,
+    "echr": echr.run,
     "latency": latency.run,
     "feedback": feedback.run,
 }
