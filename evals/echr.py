@@ -53,16 +53,17 @@ COLLECTION = Path(__file__).with_name("datasets") / "echr.toml"
 CACHE = Path("var/eval/echr/embed_cache.sqlite")
 FILES = ("test.csv", "val.csv")
 # What the embedder sees of a judgment's facts (~7,100 characters on average, far beyond e5's
-# 512-token window): the mean vector of its first windows of about this many characters.
+# 512-token window): the mean vector of its first windows of about this many characters. One
+# window: the mean of the first three measured the same (macro-F1 0.521 against 0.515, ECE 0.044
+# against 0.048) for 2.3 times the embedding, and a cold run must fit the CI budget.
 WINDOW_CHARS = 1800
-WINDOWS = 3
+WINDOWS = 1
 PROBE_FOLDS = 5
 SEED = 42
 
-_TITLED = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mme|Mlle|M|Dr|Prof|Judge)\.?\s+"
-    r"(?:(?:[A-Z][\w'’-]*|[A-Z]\.(?:\s?[A-Z]\.)*)\s*){1,4}"
-)
+_NAME = r"(?:[A-Z]\.(?:\s?[A-Z]\.)*|[A-Z][\w'’-]*)"
+_TITLES = "Mr|Mrs|Ms|Miss|Mme|Mlle|M|Dr|Prof|Judge"
+_TITLED = re.compile(rf"\b(?:{_TITLES})\.?\s+{_NAME}(?:\s+{_NAME}){{0,3}}")
 PERSON = "[PERSON]"
 
 

@@ -35,11 +35,15 @@ def test_every_mention_of_the_state_is_masked_and_nothing_else():
     [
         ("the Russian Federation", f"the {STATE_TOKEN}"),
         ("Russian roubles", f"{STATE_TOKEN} {STATE_TOKEN}"),
-        ("a court in Ankara; the Turkish Government", f"a court in {STATE_TOKEN}; the "
-         f"{STATE_TOKEN} Government"),
+        (
+            "a court in Ankara; the Turkish Government",
+            f"a court in {STATE_TOKEN}; the {STATE_TOKEN} Government",
+        ),
         ("the United Kingdom and the UK", f"the {STATE_TOKEN} and the {STATE_TOKEN}"),
-        ("Mr Bernard lives in Bucharest, Romania", f"Mr Bernard lives in {STATE_TOKEN}, "
-         f"{STATE_TOKEN}"),
+        (
+            "Mr Bernard lives in Bucharest, Romania",
+            f"Mr Bernard lives in {STATE_TOKEN}, {STATE_TOKEN}",
+        ),
         ("Türkiye, Diyarbakır", f"{STATE_TOKEN}, {STATE_TOKEN}"),
         ("the former Yugoslav Republic of Macedonia", f"the {STATE_TOKEN}"),
         ("the United\nKingdom", f"the {STATE_TOKEN}"),
