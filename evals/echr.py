@@ -43,7 +43,7 @@ from assistant.cases.train import Trainer
 from assistant.core.cases import neutral_text
 from assistant.core.config import CaseSettings, EmbedderSettings, get_settings
 from assistant.core.embeddings import Embedder, index_settings, make_embedder
-from assistant.core.states import mask_states
+from assistant.core.states import mask_states, mentions
 from assistant.core.store import EmbeddingCache
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -232,8 +232,10 @@ def evaluate(
     )
     t2 = time.perf_counter()
     probe = respondent_probe(vectors, [j.respondent for j in judgments])
+    masked = [len(mentions(j.facts)) for j in judgments]
     return model, summary(model, coll, judgments) | {
         "respondent_probe": probe,
+        "state_mentions_masked": {"total": sum(masked), "judgments_naming_none": masked.count(0)},
         "seconds": {"embed": round(t1 - t0, 1), "fit_evaluate": round(t2 - t1, 1)},
     }
 

@@ -9,6 +9,7 @@ from evals import echr
 from evals import prediction as prediction_eval
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
+from evals.harness.suites.cases import add_model_figures
 
 RELIABILITY_PNG = "echr_reliability.png"
 # Judgments per label of a --fast run: enough for the trainer's minimum and a few per block.
@@ -24,19 +25,7 @@ def run(ctx: EvalContext) -> SuiteResult:
     judgments = echr.read(echr.DATA, coll.labels, FAST_PER_LABEL if ctx.fast else None)
     embedder = echr.eval_embedder(ctx.settings.embedder)
     model, report = echr.evaluate(judgments, embedder, ctx.settings.cases, coll)
-    m, b = model.metrics, model.baseline
-    for name, value, better in (
-        ("accuracy", m.accuracy, "higher"),
-        ("macro_f1", m.macro_f1, "higher"),
-        ("baseline_accuracy", b.accuracy, "higher"),
-        ("baseline_macro_f1", b.macro_f1, "higher"),
-        ("macro_f1_over_baseline", m.macro_f1 - b.macro_f1, "higher"),
-        ("brier", m.brier, "lower"),
-        ("ece", m.ece, "lower"),
-        ("coverage", m.coverage, "higher"),
-        ("accuracy_answered", m.accuracy_answered, "higher"),
-    ):
-        result.add(name, value, better=better, n=m.n_test)  # type: ignore[arg-type]
+    add_model_figures(result, model)
     probe = report["respondent_probe"]
     result.add("respondent_probe_accuracy", probe["accuracy"], better="lower", n=probe["n"])
     result.add("respondent_majority_share", probe["majority_share"], better="lower", n=probe["n"])
