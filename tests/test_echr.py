@@ -62,6 +62,29 @@ def test_windows_cover_the_opening_of_the_facts_at_word_boundaries():
     assert echr.windows("short facts") == ["short facts"]
 
 
+def test_the_served_trainer_learns_a_collections_own_labels():
+    """Acts with labels and a category the project does not know (as the ECtHR collection
+    brings them) train and evaluate through the served path: two separable clusters of vectors."""
+    rng = np.random.default_rng(7)
+    centres = {"violation": rng.normal(size=16), "no_violation": rng.normal(size=16)}
+    labels = ["violation", "no_violation"] * 40
+    judgments = [
+        echr.Judgment(
+            item_id=f"001-{i:05d}", year=2000 + i // 4, respondent="X", outcome=label, facts=""
+        )
+        for i, label in enumerate(labels)
+    ]
+    vectors = np.stack([centres[label] + rng.normal(scale=0.8, size=16) for label in labels])
+    catalog = echr.catalog(judgments, vectors, "echr")
+    assert [r.year for r in judgments] == sorted(r.date.year for r in catalog.records)
+    s = CaseSettings()
+    rule = AbstentionRule(floor=-1.0, min_precedents=1, min_confidence=0.0)
+    model = Trainer(catalog, s.precedents, rule).fit("synthetic", "none")
+    assert model.classes == ["no_violation", "violation"]
+    assert model.metrics.n_test == 32 and model.metrics.coverage == 1.0
+    assert model.metrics.macro_f1 > model.baseline.macro_f1 + 0.3
+
+
 @pytest.fixture(scope="module")
 def sliced() -> list[echr.Judgment]:
     return echr.read(echr.DATA, echr.collection().labels, FAST_PER_LABEL)
