@@ -73,7 +73,7 @@ class Catalog:
     """
 
     def __init__(self, store: Store) -> None:
-        self.store = store
+        self.store: Store | None = store
         rows = store.allowed_ids(SearchFilters(doc_type=[DOC_TYPE]))
         row_list = [] if rows is None else [int(r) for r in rows]
         chunks = store.get_chunks(row_list)
@@ -84,16 +84,30 @@ class Catalog:
             chunk = chunks[row]
             first.setdefault(chunk.doc_id, chunk)
             sums[chunk.doc_id] = sums.get(chunk.doc_id, 0) + vector
-        records = sorted(
-            (ActRecord.from_chunk(c) for c in first.values()),
-            key=lambda r: (r.date or dt.date.min, r.case_id),
+        records = [ActRecord.from_chunk(c) for c in first.values()]
+        self._arrange(records, [sums[r.doc_id] for r in records], store.manifest.embedder.dim)
+        doc_index = {r.doc_id: i for i, r in enumerate(self.records)}
+        self.row_act = {row: doc_index[chunks[row].doc_id] for row in row_list}
+
+    @classmethod
+    def of(cls, records: list[ActRecord], vectors: np.ndarray) -> Catalog:
+        """A catalog of acts held outside any store (an evaluation collection such as the
+        ECtHR judgments): ``vectors[i]`` is the vector of ``records[i]``; ``act`` finds none."""
+        catalog = cls.__new__(cls)
+        catalog.store = None
+        catalog.row_act = {}
+        catalog._arrange(list(records), list(vectors), int(np.shape(vectors)[1]))
+        return catalog
+
+    def _arrange(self, records: list[ActRecord], vectors: list[np.ndarray], dim: int) -> None:
+        """Records in (date, case number) order with their normalised vectors and fields."""
+        order = sorted(
+            range(len(records)), key=lambda i: (records[i].date or dt.date.min, records[i].case_id)
         )
+        records = [records[i] for i in order]
         self.records = records
         self.index = {r.case_id: i for i, r in enumerate(records)}
-        doc_index = {r.doc_id: i for i, r in enumerate(records)}
-        self.row_act = {row: doc_index[chunks[row].doc_id] for row in row_list}
-        dim = store.manifest.embedder.dim
-        matrix = np.stack([sums[r.doc_id] for r in records]) if records else np.zeros((0, dim))
+        matrix = np.stack([vectors[i] for i in order]) if records else np.zeros((0, dim))
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         self.vectors = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
         self.roots = np.array([self._root(r) for r in records], dtype=object)
@@ -132,7 +146,8 @@ class Catalog:
 
     def act(self, case_id: str) -> CourtAct:
         """The full act as stored."""
-        doc = self.store.document(self.records[self.position(case_id)].doc_id)
+        position = self.position(case_id)
+        doc = self.store.document(self.records[position].doc_id) if self.store else None
         if doc is None:
             raise CaseNotFound(case_id)
         return CourtAct.from_source_document(doc)

@@ -13,14 +13,15 @@ from assistant.cases.messages import DISCLAIMER, Abstention, reason
 from assistant.cases.model import PredictorModel
 from assistant.cases.neighbours import Nearest, nearest, vote
 from assistant.cases.schemas import Neighbour, PredictFilters, PredictionResponse, PredictRequest
-from assistant.core.cases import outcomes_for
+from assistant.core.cases import CATEGORIES, outcomes_for
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Lang
 
 
 def allowed_classes(classes: list[str], category: str | None) -> np.ndarray:
-    """Which classes a case of ``category`` can end in (all of them when it is unknown)."""
-    if category is None:
+    """Which classes a case of ``category`` can end in (all of them when it is unknown or has no
+    label set of its own here, as in a collection that brings its own outcome labels)."""
+    if category is None or category not in CATEGORIES:
         return np.ones(len(classes), dtype=bool)
     return np.isin(classes, outcomes_for(category))
 

@@ -140,7 +140,8 @@ class CaseSearchResponse(Masking):
 class Baseline(BaseModel):
     """Always answering the most frequent outcome, measured on the same held-out acts."""
 
-    label: Outcome
+    # A collection's own outcome label (the ECtHR benchmark's "violation"), not only ours.
+    label: str
     accuracy: float
     macro_f1: float
 

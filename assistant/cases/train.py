@@ -145,7 +145,9 @@ class Trainer:
     def _fit(self, positions: list[int]) -> Fitted:
         """Classifier, kNN sharpness, blend and temperature from the acts at ``positions``."""
         records = self.catalog.records
-        classes = [o for o in OUTCOMES if o in {records[i].outcome for i in positions}]
+        seen = {str(records[i].outcome) for i in positions}
+        # The project's own outcomes in their usual order, then a collection's own labels.
+        classes = [o for o in OUTCOMES if o in seen] + sorted(seen.difference(OUTCOMES))
         space = FeatureSpace(
             categories=list(CATEGORIES),
             articles=sorted(set().union(*(article_tokens(records[i].articles) for i in positions))),

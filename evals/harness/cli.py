@@ -73,8 +73,8 @@ def eval_command(
         ),
     ] = None,
 ) -> None:
-    """Evaluate retrieval, answers, court acts, prediction, latency and feedback on a store;
-    writes run.json and report.html."""
+    """Evaluate retrieval, answers, court acts, prediction (also on ECtHR judgments), latency and
+    feedback on a store; writes run.json and report.html."""
     names = list(dict.fromkeys(suites or SUITES))
     unknown = [n for n in names if n not in SUITES]
     if unknown:

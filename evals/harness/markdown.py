@@ -83,6 +83,9 @@ def render(run: Run) -> str:
             ("accuracy", "macro_f1", "baseline_macro_f1", "brier", "ece", "coverage"),
             "model",
         )
+    echr = next((r for r in run.results if r.suite == "echr" and r.metrics), None)
+    if echr is not None:
+        out += _echr(echr.metrics, echr.details)
     if "latency" in by_suite:
         for mode in ("in-process", "http"):
             mine = [m for m in by_suite["latency"] if m.labels.get("mode") == mode]
@@ -93,6 +96,41 @@ def render(run: Run) -> str:
         out += ["**Feedback**", ""]
         out += _table(by_suite["feedback"], "group", ("up_share",), "slice")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _echr(metrics: Sequence[Metric], details: dict) -> list[str]:
+    """The ECtHR figures, the majority baseline's, and the published reference points."""
+    split = details.get("split", {})
+    out = [
+        f"**Outcome prediction on real judgments** (ECtHR, {details.get('judgments')} cases; "
+        f"held out: the newest {sum(f['test'] for f in split.get('folds', []))} by year at "
+        f"{len(split.get('folds', []))} rolling origins; respondent state masked)",
+        "",
+    ]
+    baseline = [
+        m.model_copy(update={"name": m.name.removeprefix("baseline_"), "labels": {"x": "majority"}})
+        for m in metrics
+        if m.name.startswith("baseline_")
+    ]
+    mine = [m.model_copy(update={"labels": {"x": "Alqabi predictor"}}) for m in metrics]
+    columns = ("accuracy", "macro_f1", "brier", "ece", "coverage")
+    out += _table([*mine, *baseline], "x", columns, "model")
+    probe = details.get("respondent_probe")
+    if probe:
+        out += [
+            f"Respondent state told from the masked vectors: {probe['accuracy']:.3f} "
+            f"(always the commonest: {probe['majority_share']:.3f}, {probe['states']} states).",
+            "",
+        ]
+    published = details.get("published", [])
+    if published:
+        out += ["| published (other splits and sizes) | setting | figure |", "|---|---|---|"]
+        out += [
+            f"| {p['source']} | {p['setting']} | {p['metric']} {p['value']:.2f} |"
+            for p in published
+        ]
+        out.append("")
+    return out
 
 
 def update_readme(readme: Path, run: Run, command: str) -> None:

@@ -20,6 +20,7 @@ TITLES = {
     "answers": "Answers",
     "cases": "Similar-case search and deviation flags",
     "prediction": "Outcome prediction (advisory)",
+    "echr": "Outcome prediction on real judgments (ECtHR)",
     "latency": "Latency",
     "feedback": "Feedback (👍/👎 from the bot and the API)",
 }
@@ -170,6 +171,9 @@ def _prediction(s: Section, run_dir: Path) -> None:
         s.notes.append(
             f"model {d.get('model_version')}, time split {d.get('split')}, "
             f"generator ceiling accuracy {d.get('generator_ceiling_accuracy')}"
+            if "generator_ceiling_accuracy" in d
+            else f"{d.get('judgments')} judgments, time split {d.get('split')}, "
+            f"respondent probe {d.get('respondent_probe')}, published {d.get('published')}"
         )
 
 
@@ -187,7 +191,7 @@ def sections(run: Run, run_dir: Path) -> list[Section]:
     for result in run.results:
         s = Section(title=TITLES.get(result.suite, result.suite), result=result)
         if not result.error:
-            if result.suite == "prediction":
+            if result.suite in ("prediction", "echr"):
                 _prediction(s, run_dir)
             else:
                 builder = {

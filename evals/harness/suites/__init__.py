@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
-from evals.harness.suites import answers, cases, fairness, feedback, latency, retrieval
+from evals.harness.suites import answers, cases, echr, fairness, feedback, latency, retrieval
 
 Suite = Callable[[EvalContext], SuiteResult]
 
@@ -16,6 +16,7 @@ SUITES: dict[str, Suite] = {
     "cases": cases.run_cases,
     "prediction": cases.run_prediction,
     "fairness": fairness.run,
+    "echr": echr.run,
     "latency": latency.run,
     "feedback": feedback.run,
 }

@@ -4,6 +4,7 @@ Both need generated acts in the store: their ground truth comes from the generat
 
 from __future__ import annotations
 
+from assistant.cases.model import PredictorModel
 from assistant.cases.service import CaseService
 from evals import cases as case_eval
 from evals import prediction as prediction_eval
@@ -52,6 +53,16 @@ def run_prediction(ctx: EvalContext) -> SuiteResult:
     if result.skipped:
         return result
     model = service.predictor().model
+    add_model_figures(result, model)
+    # The reliability diagram of evals/prediction.py, embedded in the report.
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    prediction_eval.diagram(model, ctx.out / RELIABILITY_PNG)
+    result.details = prediction_eval.summary(service, model) | {"reliability_png": RELIABILITY_PNG}
+    return result
+
+
+def add_model_figures(result: SuiteResult, model: PredictorModel) -> None:
+    """An outcome model's held-out figures and its majority baseline's, as metrics."""
     m, b = model.metrics, model.baseline
     for name, value, better in (
         ("accuracy", m.accuracy, "higher"),
@@ -65,8 +76,3 @@ def run_prediction(ctx: EvalContext) -> SuiteResult:
         ("accuracy_answered", m.accuracy_answered, "higher"),
     ):
         result.add(name, value, better=better, n=m.n_test)  # type: ignore[arg-type]
-    # The reliability diagram of evals/prediction.py, embedded in the report.
-    ctx.out.mkdir(parents=True, exist_ok=True)
-    prediction_eval.diagram(model, ctx.out / RELIABILITY_PNG)
-    result.details = prediction_eval.summary(service, model) | {"reliability_png": RELIABILITY_PNG}
-    return result
