@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from assistant.core.cli import StoreOpt, fail, settings_for
-from assistant.core.pii import mask_value
-from assistant.core.store import StoreError
-from evals.harness import markdown, report
-from evals.harness.context import EvalContext, store_view
-from evals.harness.gate import THRESHOLDS, GateError, check, load_run, load_thresholds
-from evals.harness.gold import GoldError
-from evals.harness.gold import load as load_gold
-from evals.harness.model import Run
-from evals.harness.runner import run_suites
-from evals.harness.suites import SUITES
+from evals.harness import SUITE_NAMES, THRESHOLDS
 
+if TYPE_CHECKING:
+    from evals.harness.model import GateCheck, Run
+
+# The suites and what they need (FAISS, scikit-learn, matplotlib, the web app) are imported when
+# `alqabi eval` runs, not when `alqabi --help` lists it.
 console = Console(stderr=True)
 RUNS = Path("evals/runs")
 VIEWS = Path("var/eval/views")
@@ -31,7 +26,7 @@ VIEWS = Path("var/eval/views")
 def eval_command(
     suites: Annotated[
         list[str] | None,
-        typer.Argument(help=f"Suites to run (default: all): {', '.join(SUITES)}."),
+        typer.Argument(help=f"Suites to run (default: all): {', '.join(SUITE_NAMES)}."),
     ] = None,
     store: StoreOpt = None,
     out: Annotated[
@@ -75,10 +70,19 @@ def eval_command(
 ) -> None:
     """Evaluate retrieval, answers, court acts, prediction, latency and feedback on a store;
     writes run.json and report.html."""
-    names = list(dict.fromkeys(suites or SUITES))
-    unknown = [n for n in names if n not in SUITES]
+    from assistant.core.pii import mask_value
+    from assistant.core.store import StoreError
+    from evals.harness.context import EvalContext, store_view
+    from evals.harness.gate import GateError, load_run, load_thresholds
+    from evals.harness.gold import GoldError
+    from evals.harness.gold import load as load_gold
+    from evals.harness.runner import run_suites
+    from indexer.fast_model import resolve_index_backend
+
+    names = list(dict.fromkeys(suites or SUITE_NAMES))
+    unknown = [n for n in names if n not in SUITE_NAMES]
     if unknown:
-        raise fail(f"unknown suite {', '.join(unknown)}; choose from {', '.join(SUITES)}", 2)
+        raise fail(f"unknown suite {', '.join(unknown)}; choose from {', '.join(SUITE_NAMES)}", 2)
     try:
         limits = load_thresholds(thresholds, fast)
         previous = load_run(compare) if compare else None
@@ -94,6 +98,9 @@ def eval_command(
         _publish(run, out or here, limits, previous, compare, markdown_out, readme, gate)
         return
     settings = settings_for(store)
+    if not fast and "retrieval" in names:  # indexes KazQAD as `alqabi index` would
+        embedder = resolve_index_backend(settings.embedder, console)
+        settings = settings.model_copy(update={"embedder": embedder})
     source = Path(settings.store.dir)
     try:
         view = store_view(source, VIEWS)
@@ -132,6 +139,9 @@ def _publish(
 ) -> None:
     """Gate the run, write run.json and report.html to ``run_dir`` (and the markdown / README
     when asked), print the gate and exit non-zero on failure."""
+    from evals.harness import markdown, report
+    from evals.harness.gate import check
+
     run_dir.mkdir(parents=True, exist_ok=True)
     run.gate = check(run, limits)
     (run_dir / "run.json").write_text(run.model_dump_json(indent=2), encoding="utf-8")
@@ -157,7 +167,9 @@ def _publish(
         raise fail(f"gate: {len(failed)} of {len(run.gate)} thresholds missed")
 
 
-def _print_gate(checks: list) -> None:
+def _print_gate(checks: list[GateCheck]) -> None:
+    from rich.table import Table
+
     if not checks:
         return
     table = Table(title="gate")
