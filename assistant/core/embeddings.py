@@ -1,4 +1,4 @@
-"""Embedding backends behind one protocol, a factory, and a langchain adapter.
+"""Embedding backends behind one protocol and a factory.
 
 Queries and passages are embedded separately because e5-style models use different
 prefixes for them. Vectors are float32 and L2-normalised, so inner product = cosine.
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
 from assistant.core.config import EmbedderSettings
@@ -219,19 +218,6 @@ def _read_card(path: Path) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError) as exc:
         raise EmbedderError(f"unreadable model card {card}: {exc}") from exc
     return data if isinstance(data, dict) else {}
-
-
-class LangchainEmbeddings(Embeddings):
-    """Our embedder seen through langchain's ``Embeddings`` interface."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_queries([text])[0].tolist()
 
 
 # What `alqabi models build` imports, and what running its build needs; the `st` extra

@@ -55,16 +55,20 @@ def eval_command(
         Path | None,
         typer.Option("--markdown", help="Also write the results as markdown tables ('-': stdout)."),
     ] = None,
-    readme: Annotated[
+    results: Annotated[
         Path | None,
-        typer.Option("--readme", help="Regenerate the results section of this README."),
+        typer.Option(
+            "--results",
+            help="Regenerate the results section of this page (docs/results.md; written if "
+            "missing).",
+        ),
     ] = None,
     from_run: Annotated[
         Path | None,
         typer.Option(
             "--from-run",
             help="Run no suites: gate and render this run (directory or run.json; e.g. CI's "
-            "evals/runs/ci) again, in its directory or --out, with --markdown / --readme.",
+            "evals/runs/ci) again, in its directory or --out, with --markdown / --results.",
         ),
     ] = None,
 ) -> None:
@@ -95,7 +99,7 @@ def eval_command(
         except GateError as exc:
             raise fail(escape(str(exc)), 2) from exc
         here = from_run if from_run.is_dir() else from_run.parent
-        _publish(run, out or here, limits, previous, compare, markdown_out, readme, gate)
+        _publish(run, out or here, limits, previous, compare, markdown_out, results, gate)
         return
     settings = settings_for(store)
     if not fast and "retrieval" in names:  # indexes KazQAD as `alqabi index` would
@@ -124,7 +128,7 @@ def eval_command(
         raise fail(escape(str(exc))) from exc
     # Gold questions may carry personal data (an evaluator's own set): artifacts get it masked.
     run = type(run).model_validate(mask_value(run.model_dump(mode="json")))
-    _publish(run, run_dir, limits, previous, compare, markdown_out, readme, gate)
+    _publish(run, run_dir, limits, previous, compare, markdown_out, results, gate)
 
 
 def _publish(
@@ -134,11 +138,11 @@ def _publish(
     previous: Run | None,
     compare: Path | None,
     markdown_out: Path | None,
-    readme: Path | None,
+    results: Path | None,
     gate: bool,
 ) -> None:
-    """Gate the run, write run.json and report.html to ``run_dir`` (and the markdown / README
-    when asked), print the gate and exit non-zero on failure."""
+    """Gate the run, write run.json and report.html to ``run_dir`` (and the markdown / results
+    page when asked), print the gate and exit non-zero on failure."""
     from evals.harness import markdown, report
     from evals.harness.gate import check
 
@@ -153,9 +157,9 @@ def _publish(
             typer.echo(text)
         else:
             markdown_out.write_text(text, encoding="utf-8")
-    if readme is not None:
+    if results is not None:
         try:
-            markdown.update_readme(readme, run, "alqabi eval --readme README.md")
+            markdown.update_results(results, run, f"alqabi eval --results {results}")
         except (OSError, ValueError) as exc:
             raise fail(escape(str(exc)), 2) from exc
     _print_gate(run.gate)
