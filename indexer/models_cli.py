@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 
 from assistant.core.cli import err, fail, settings_for
 
@@ -33,32 +33,18 @@ def build(
     target = out or settings_for(None).embedder.model_path
     if target is None:
         raise fail("no model directory: pass --out or set ALQABI_EMBEDDER_MODEL_PATH", 2)
-    try:
-        from indexer.model_build import BUILD_STEPS, ModelFormatError, build_model_dir
-    except ImportError as exc:
-        missing = f"{exc.name} is missing: install the st extra (pip install 'alqabi[st]')"
-        raise fail(missing) from exc
+    from indexer.fast_model import build_with_progress
+
     started = time.perf_counter()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-    ) as bar:
-        task = bar.add_task("checking", total=len(BUILD_STEPS))
-
-        def step(name: str) -> None:
-            bar.update(task, description=name, completed=BUILD_STEPS.index(name))
-
-        try:
-            path = build_model_dir(target, source, force=force, on_step=step)
-        except (ModelFormatError, RuntimeError, OSError) as exc:
-            raise fail(str(exc)) from exc
-        built = bar.tasks[0].description != "checking"
-        bar.update(task, completed=len(BUILD_STEPS))
+    try:
+        built = build_with_progress(target, err, source, force=force)
+    except ImportError as exc:
+        missing = f"{exc.name} is missing: install the st extra (pip install 'alqabi\\[st]')"
+        raise fail(missing) from exc
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise fail(escape(str(exc))) from exc
     state = "built" if built else "up to date"
-    err.print(f"{path} {state} ({time.perf_counter() - started:.1f} s)")
+    err.print(f"{target} {state} ({time.perf_counter() - started:.1f} s)")
 
 
 def register(app: typer.Typer) -> None:

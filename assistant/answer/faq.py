@@ -64,8 +64,7 @@ class Calibration(BaseModel, frozen=True):
 
 # Chosen by `python -m evals.answers --calibrate` on the dev half of the gold and refusal
 # questions (kk, ru, en; split by id; see `calibrate` in evals/answers.py), which prints them,
-# over a store indexed as `make index` indexes (the fast ONNX build:
-# ALQABI_EMBEDDER_INDEX_BACKEND=st ALQABI_EMBEDDER_MODEL_PATH=var/models/e5-small-st; the FAQ
+# over a store indexed as `alqabi index` indexes by default (the fast ONNX build; the FAQ
 # passage vectors come from the store, and the margins between entries are a few thousandths):
 # the weights that let most dev questions through to the FAQ at >= 95% precision; then the
 # thresholds and the see-also margin that maximise the dev answers' hit@1 plus key-fact

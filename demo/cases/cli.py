@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.core.cases import CourtAct
 from assistant.core.cli import err
 from assistant.core.text import normalize
-from demo.cases.generator import generate_cases
+
+if TYPE_CHECKING:
+    from assistant.core.cases import CourtAct
 
 _PARTS = ("introduction", "facts", "reasoning", "operative")
 corpus = typer.Typer(no_args_is_help=True, help="Write generated corpora.")
@@ -52,6 +53,8 @@ def cases(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
     """Generate synthetic court acts (deterministic for a seed) into a corpus file."""
+    from demo.cases.generator import generate_cases
+
     acts = generate_cases(n, seed)
     write_corpus(out, acts)
     err.print(f"{len(acts)} court acts → {out}")

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from assistant.core.cli import StoreOpt, fail, settings_for
-from assistant.core.pii import mask_value
-from assistant.core.store import StoreError
-from evals.harness import markdown, report
-from evals.harness.context import EvalContext, store_view
-from evals.harness.gate import THRESHOLDS, GateError, check, load_run, load_thresholds
-from evals.harness.gold import GoldError
-from evals.harness.gold import load as load_gold
-from evals.harness.model import Run
-from evals.harness.runner import run_suites
-from evals.harness.suites import SUITES
+from evals.harness import SUITE_NAMES, THRESHOLDS
 
+if TYPE_CHECKING:
+    from evals.harness.model import GateCheck, Run
+
+# The suites and what they need (FAISS, scikit-learn, matplotlib, the web app) are imported when
+# `alqabi eval` runs, not when `alqabi --help` lists it.
 console = Console(stderr=True)
 RUNS = Path("evals/runs")
 VIEWS = Path("var/eval/views")
@@ -31,7 +26,7 @@ VIEWS = Path("var/eval/views")
 def eval_command(
     suites: Annotated[
         list[str] | None,
-        typer.Argument(help=f"Suites to run (default: all): {', '.join(SUITES)}."),
+        typer.Argument(help=f"Suites to run (default: all): {', '.join(SUITE_NAMES)}."),
     ] = None,
     store: StoreOpt = None,
     out: Annotated[
@@ -60,25 +55,38 @@ def eval_command(
         Path | None,
         typer.Option("--markdown", help="Also write the results as markdown tables ('-': stdout)."),
     ] = None,
-    readme: Annotated[
+    results: Annotated[
         Path | None,
-        typer.Option("--readme", help="Regenerate the results section of this README."),
+        typer.Option(
+            "--results",
+            help="Regenerate the results section of this page (docs/results.md; written if "
+            "missing).",
+        ),
     ] = None,
     from_run: Annotated[
         Path | None,
         typer.Option(
             "--from-run",
             help="Run no suites: gate and render this run (directory or run.json; e.g. CI's "
-            "evals/runs/ci) again, in its directory or --out, with --markdown / --readme.",
+            "evals/runs/ci) again, in its directory or --out, with --markdown / --results.",
         ),
     ] = None,
 ) -> None:
-    """Evaluate retrieval, answers, court acts, prediction (also on ECtHR judgments), latency and
-    feedback on a store; writes run.json and report.html."""
-    names = list(dict.fromkeys(suites or SUITES))
-    unknown = [n for n in names if n not in SUITES]
+    """Evaluate retrieval, answers, court acts, prediction (also on ECtHR judgments), fairness,
+    latency and feedback on a store; writes run.json and report.html."""
+    from assistant.core.pii import mask_value
+    from assistant.core.store import StoreError
+    from evals.harness.context import EvalContext, store_view
+    from evals.harness.gate import GateError, load_run, load_thresholds
+    from evals.harness.gold import GoldError
+    from evals.harness.gold import load as load_gold
+    from evals.harness.runner import run_suites
+    from indexer.fast_model import resolve_index_backend
+
+    names = list(dict.fromkeys(suites or SUITE_NAMES))
+    unknown = [n for n in names if n not in SUITE_NAMES]
     if unknown:
-        raise fail(f"unknown suite {', '.join(unknown)}; choose from {', '.join(SUITES)}", 2)
+        raise fail(f"unknown suite {', '.join(unknown)}; choose from {', '.join(SUITE_NAMES)}", 2)
     try:
         limits = load_thresholds(thresholds, fast)
         previous = load_run(compare) if compare else None
@@ -91,9 +99,12 @@ def eval_command(
         except GateError as exc:
             raise fail(escape(str(exc)), 2) from exc
         here = from_run if from_run.is_dir() else from_run.parent
-        _publish(run, out or here, limits, previous, compare, markdown_out, readme, gate)
+        _publish(run, out or here, limits, previous, compare, markdown_out, results, gate)
         return
     settings = settings_for(store)
+    if not fast and "retrieval" in names:  # indexes KazQAD as `alqabi index` would
+        embedder = resolve_index_backend(settings.embedder, console)
+        settings = settings.model_copy(update={"embedder": embedder})
     source = Path(settings.store.dir)
     try:
         view = store_view(source, VIEWS)
@@ -117,7 +128,7 @@ def eval_command(
         raise fail(escape(str(exc))) from exc
     # Gold questions may carry personal data (an evaluator's own set): artifacts get it masked.
     run = type(run).model_validate(mask_value(run.model_dump(mode="json")))
-    _publish(run, run_dir, limits, previous, compare, markdown_out, readme, gate)
+    _publish(run, run_dir, limits, previous, compare, markdown_out, results, gate)
 
 
 def _publish(
@@ -127,11 +138,14 @@ def _publish(
     previous: Run | None,
     compare: Path | None,
     markdown_out: Path | None,
-    readme: Path | None,
+    results: Path | None,
     gate: bool,
 ) -> None:
-    """Gate the run, write run.json and report.html to ``run_dir`` (and the markdown / README
-    when asked), print the gate and exit non-zero on failure."""
+    """Gate the run, write run.json and report.html to ``run_dir`` (and the markdown / results
+    page when asked), print the gate and exit non-zero on failure."""
+    from evals.harness import markdown, report
+    from evals.harness.gate import check
+
     run_dir.mkdir(parents=True, exist_ok=True)
     run.gate = check(run, limits)
     (run_dir / "run.json").write_text(run.model_dump_json(indent=2), encoding="utf-8")
@@ -143,9 +157,9 @@ def _publish(
             typer.echo(text)
         else:
             markdown_out.write_text(text, encoding="utf-8")
-    if readme is not None:
+    if results is not None:
         try:
-            markdown.update_readme(readme, run, "alqabi eval --readme README.md")
+            markdown.update_results(results, run, f"alqabi eval --results {results}")
         except (OSError, ValueError) as exc:
             raise fail(escape(str(exc)), 2) from exc
     _print_gate(run.gate)
@@ -157,7 +171,9 @@ def _publish(
         raise fail(f"gate: {len(failed)} of {len(run.gate)} thresholds missed")
 
 
-def _print_gate(checks: list) -> None:
+def _print_gate(checks: list[GateCheck]) -> None:
+    from rich.table import Table
+
     if not checks:
         return
     table = Table(title="gate")

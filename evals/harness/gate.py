@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from evals.harness import THRESHOLDS
 from evals.harness.model import GateCheck, Metric, Run
 
-THRESHOLDS = Path(__file__).resolve().parents[1] / "thresholds.toml"
 # Relative change below which a figure counts as unchanged: rounding for quality figures, and
 # the noise of a shared machine for timings.
 TOLERANCE = 0.005

@@ -3,14 +3,19 @@ no IIN, phone number, e-mail or card number to any file (store, feedback, logs, 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import logging.config
 import re
+from datetime import datetime
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from assistant.api.logs import log_config
 from assistant.core.pii import MaskingFilter, iin_valid, luhn_valid, mask_personal, mask_value
+from assistant.services import Services
 from tests.hardening.conftest import Record
 
 _W1, _W2 = tuple(range(1, 12)), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -144,3 +149,85 @@ def test_split_across_message_and_arguments_is_still_masked(figures: Record):
     MaskingFilter().filter(record)
     assert "900101300126" not in record.getMessage()
     figures("pii-unit", leaks=0)
+
+
+# Identifiers with long digit runs: what the store, the harness and the logs name things with.
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31))
+hex8 = st.uuids().map(lambda u: u.hex[:8])
+# The store's snapshot names (assistant/core/store.py): timestamp with microseconds, uuid hex.
+snapshots = st.builds(lambda t, h: t.strftime("%Y%m%dT%H%M%S%f") + "-" + h, moments, hex8)
+STAMP_FORMATS = ("%Y%m%dT%H%M%SZ", "%Y%m%dT%H%M%S%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y%m%d%H%M%S")
+stamps = st.builds(lambda t, f: t.strftime(f), moments, st.sampled_from(STAMP_FORMATS))
+hashes = st.builds(
+    lambda data, algo: hashlib.new(algo, data).hexdigest(),
+    st.binary(max_size=64),
+    st.sampled_from(("md5", "sha1", "sha256")),
+)
+case_numbers = st.one_of(
+    st.from_regex(r"№ ?[1-3][а]?-[1-9]\d{1,4}[-/](20)?[0-2]\d", fullmatch=True),
+    st.from_regex(r"№ ?75\d\d-[12]\d-00-[1-4][а-я]?/[1-9]\d{0,4}", fullmatch=True),
+)
+identifiers = st.one_of(snapshots, stamps, hashes, st.uuids().map(str), case_numbers)
+LOG_LINES = (
+    "store snapshot {} loaded",
+    '{{"snapshot": "{}", "seconds": 0.41}}',
+    "INFO:     run {}: 24 gates passed",
+    "дело {} рассмотрено",
+)
+
+
+@given(value=identifiers, line=st.sampled_from(LOG_LINES), before=words, after=words)
+def test_identifiers_are_kept(value: str, line: str, before: str, after: str):
+    text = f"{before} {line.format(value)} {after}"
+    assert mask_personal(text) == text
+
+
+@given(
+    ident=identifiers,
+    value=st.one_of(iins, cards, phones, emails),
+    glue=st.sampled_from(["", " ", ": ", "-ge ", "-ке ", ", ", ". "]),
+    label=st.sampled_from(["", "IIN", "ИИН", "card ", "tel: ", "ЖСН:"]),
+    before=words,
+    after=words,
+)
+def test_personal_data_beside_identifiers_is_still_masked(
+    ident: str, value: str, glue: str, label: str, before: str, after: str
+):
+    """Identifiers on the same line protect only themselves; a label glued before a number or a
+    Latin-Kazakh suffix after it (``87012345678-ge``) do not turn personal data into one. (A word
+    or punctuation between: digits one space apart may be one grouped card number.)"""
+    kept = f"{before} snapshot {ident}; "
+    masked = mask_personal(f"{kept}{label}{value}{glue.rstrip()}{after}")
+    assert masked.startswith(kept.rstrip())  # a phone takes the space before it
+    assert value not in masked[len(kept) :]
+
+
+def _luhn_snapshot_name() -> str:
+    """A snapshot name as the store writes it whose 13 digits after the T pass Luhn: the name the
+    server once logged as ``20261207T[card]fc5e14f``."""
+    stamp = datetime(2026, 12, 7, 9, 12, 34)
+    for micro in range(10**6):
+        digits = stamp.strftime("%H%M%S") + f"{micro:06d}" + "3"
+        if luhn_valid(digits):
+            return stamp.replace(microsecond=micro).strftime("%Y%m%dT%H%M%S%f") + "-3fc5e14f"
+    raise AssertionError("no Luhn-valid time")
+
+
+def test_the_server_log_line_keeps_the_snapshot_name(shared_services, capsys):
+    """The server's own logging (assistant.api.logs) on the line it writes when a store loads:
+    the real snapshot, and the name that came out as ``20261207T[card]fc5e14f``."""
+    logger = logging.getLogger("assistant")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    logging.config.dictConfig(log_config())
+    try:
+        services = Services(shared_services.settings, shared_services.embedder)
+        services.load()
+        name = services.require().store.manifest.snapshot
+        worst = _luhn_snapshot_name()
+        logging.getLogger("assistant.services").info("store snapshot %s loaded", worst)
+    finally:
+        logger.handlers, logger.level, logger.propagate = saved
+    lines = capsys.readouterr().err.splitlines()
+    assert any(line.endswith(f"store snapshot {name} loaded") for line in lines), lines
+    assert any(line.endswith(f"store snapshot {worst} loaded") for line in lines), lines
+    assert not any("[card]" in line or "[iin]" in line for line in lines), lines

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from evals.harness import SUITE_NAMES
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
 from evals.harness.suites import answers, cases, echr, fairness, feedback, latency, retrieval
 
 Suite = Callable[[EvalContext], SuiteResult]
 
-SUITES: dict[str, Suite] = {
-    "retrieval": retrieval.run,
-    "answers": answers.run,
-    "cases": cases.run_cases,
-    "prediction": cases.run_prediction,
-    "fairness": fairness.run,
-    "echr": echr.run,
-    "latency": latency.run,
-    "feedback": feedback.run,
-}
+SUITES: dict[str, Suite] = dict(
+    zip(
+        SUITE_NAMES,
+        (
+            retrieval.run,
+            answers.run,
+            cases.run_cases,
+            cases.run_prediction,
+            fairness.run,
+            echr.run,
+            latency.run,
+            feedback.run,
+        ),
+        strict=True,
+    )
+)

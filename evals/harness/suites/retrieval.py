@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from assistant.core.config import StoreSettings
-from assistant.core.embeddings import LangchainEmbeddings, indexing_embedder
+from assistant.core.embeddings import indexing_embedder
 from assistant.core.store import Store
-from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
+from assistant.retrieval import METHODS, HybridRetriever, LangchainEmbeddings, Method, check_query
 from evals import retrieval_kazqad as kazqad
 from evals.harness.context import EvalContext
 from evals.harness.gold import GoldItem, GoldSet
