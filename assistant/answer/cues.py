@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.models import RefusalReason
-from assistant.core.text import fold, terms
+from assistant.core.text import terms
 
 _TYPES = {
     "amount": (
@@ -65,10 +65,10 @@ _ELSEWHERE = re.compile(
 )
 
 
-def question_cues(question: str) -> dict[str, frozenset[str]]:
-    """The kinds of answer a question asks for, each with its focus: the content terms next to
-    the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many *jurors*")."""
-    folded = fold(question).lower()
+def question_cues(folded: str) -> dict[str, frozenset[str]]:
+    """The kinds of answer a (folded) question asks for, each with its focus: the content terms
+    next to the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many
+    *jurors*")."""
     cues: dict[str, frozenset[str]] = {}
     for name, pattern in _TYPE_PATTERNS.items():
         found = pattern.search(folded)
@@ -79,18 +79,18 @@ def question_cues(question: str) -> dict[str, frozenset[str]]:
     return cues
 
 
-def about_jury(question: str) -> bool:
-    """The question names jurors or a step of jury duty."""
-    return _JURY.search(fold(question).lower()) is not None
+def about_jury(folded: str) -> bool:
+    """The (folded) question names jurors or a step of jury duty."""
+    return _JURY.search(folded) is not None
 
 
-def elsewhere(question: str) -> bool:
-    """The question names a legal matter outside jury duty (careers, family, tax, visas...)."""
-    return _ELSEWHERE.search(fold(question).lower()) is not None
+def elsewhere(folded: str) -> bool:
+    """The (folded) question names a legal matter outside jury duty (careers, family, tax...)."""
+    return _ELSEWHERE.search(folded) is not None
 
 
 def out_of_scope(
-    question: str, score: float, support_min: float, off_topic_min: float
+    folded: str, score: float, support_min: float, off_topic_min: float
 ) -> RefusalReason | None:
     """Why a question with this best FAQ score is refused, or None when it is in scope.
 
@@ -98,8 +98,8 @@ def out_of_scope(
     question without a jury word needs a closer match (``off_topic_min``) than one with
     (``support_min``), and is off topic outright when it names another legal matter.
     """
-    if about_jury(question):
+    if about_jury(folded):
         return RefusalReason.NO_SUPPORT if score < support_min else None
-    if elsewhere(question) or score < max(off_topic_min, support_min):
+    if elsewhere(folded) or score < max(off_topic_min, support_min):
         return RefusalReason.OFF_TOPIC
     return None

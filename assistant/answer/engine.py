@@ -18,8 +18,8 @@ from assistant.answer.memory import ConversationMemory, Turn
 from assistant.answer.models import Answer, AnswerSource, RefusalReason, language_note
 from assistant.answer.refusal import classify
 from assistant.core.config import AnswerSettings, LlmSettings, Settings
+from assistant.core.query import Query
 from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters
-from assistant.core.text import detect_lang
 from assistant.locales import text
 from assistant.retrieval import check_query
 from assistant.services import Loaded
@@ -76,33 +76,55 @@ class AnswerEngine:
 
     # -- answering -------------------------------------------------------------------------
 
+    def query(self, loaded: Loaded, question: str, default: Lang | None = None) -> Query:
+        """The typed query of a question (scripts converted, language detected); raises
+        QueryError for an empty or oversized one."""
+        question = check_query(question, self.settings.api.max_query_chars)
+        lexicon = self.knowledge(loaded).lexicon
+        return Query.of(question, lexicon, default or self.settings.lang_default)
+
     def ask(
         self,
         loaded: Loaded,
-        question: str,
+        question: str | Query,
         lang: Lang | None = None,
         session_id: str | None = None,
     ) -> Answer:
         """Answer one question; raises QueryError for an empty or oversized one."""
-        question = check_query(question, self.settings.api.max_query_chars)
         previous = self.memory.last(session_id) if session_id else None
-        # A follow-up too short to tell its language ("а кандидатам?") keeps the conversation's.
-        default = previous.lang if previous else self.settings.lang_default
-        lang = lang or detect_lang(question, default=default)
-        reason = classify(question)
+        if isinstance(question, str):
+            # A follow-up too short to tell its language ("а кандидатам?") keeps the
+            # conversation's.
+            question = self.query(loaded, question, previous.lang if previous else None)
+        lang = lang or question.lang
+        answer = self._answer(loaded, question, previous, lang)
+        # Kazakh typed in Latin letters is answered in the 2021 Latin alphabet.
+        if answer.lang == "kk" and answer.content_lang is None and question.latin_kazakh:
+            answer.answer = question.in_asker_script(answer.answer)
+            answer.citations = [question.in_asker_script(c) for c in answer.citations]
+        if session_id and answer.kind != "refusal":
+            turn = Turn(
+                question=question.original,
+                resolved=answer.resolved_question or question.text,
+                lang=lang,
+            )
+            self.memory.add(session_id, turn)
+        return answer
+
+    def _answer(self, loaded: Loaded, query: Query, previous: Turn | None, lang: Lang) -> Answer:
+        reason = classify(query)
         if reason is not None:
             return self._refusal(reason, lang, 0.9)
-        resolved = resolve(question, previous, lang)
         knowledge = self.knowledge(loaded)
-        vector = loaded.retriever.embedder.embed_queries([resolved])[0]
+        resolved_text = resolve(query, previous, lang)
+        resolved = query if resolved_text == query.text else query.with_text(resolved_text)
+        vector = loaded.retriever.embedder.embed_queries([resolved.text])[0]
         # FAQ entries compete in the language the question is written in (an English question
         # may ask for a Russian answer).
         cal = self.calibration
-        match = knowledge.faq.best(
-            resolved, vector, detect_lang(resolved, default=lang), cal.weights
-        )
+        match = knowledge.faq.best(resolved, vector, cal.weights)
         score = match.score if match else 0.0
-        reason = out_of_scope(resolved, score, cal.support_min, cal.off_topic_min)
+        reason = out_of_scope(resolved.folded, score, cal.support_min, cal.off_topic_min)
         if match is None or reason is not None:
             answer = self._refusal(
                 reason or RefusalReason.NO_SUPPORT,
@@ -116,9 +138,7 @@ class AnswerEngine:
             answer = self._guidance_answer(
                 loaded, knowledge, resolved, vector, lang, match, confidence
             )
-        answer.resolved_question = resolved if resolved != question else None
-        if session_id and answer.kind != "refusal":
-            self.memory.add(session_id, Turn(question=question, resolved=resolved, lang=lang))
+        answer.resolved_question = resolved.text if resolved is not query else None
         return answer
 
     def _refusal(self, reason: RefusalReason, lang: Lang, confidence: float) -> Answer:
@@ -188,7 +208,7 @@ class AnswerEngine:
         self,
         loaded: Loaded,
         knowledge: Knowledge,
-        question: str,
+        query: Query,
         vector: np.ndarray,
         lang: Lang,
         match: faq.FaqMatch,
@@ -197,7 +217,9 @@ class AnswerEngine:
         """From the guidance on the best FAQ match's topic, else the best retrieved guidance."""
         group = f"guidance-{match.topic}"
         if group not in knowledge.groups:
-            hits = loaded.retriever.search(question, RETRIEVE_K, SearchFilters(doc_type=[GUIDANCE]))
+            hits = loaded.retriever.search(
+                query.text, RETRIEVE_K, SearchFilters(doc_type=[GUIDANCE])
+            )
             hits = [h for h in hits if h.chunk.doc_id in knowledge.docs]
             if not hits:
                 return self._refusal(RefusalReason.NO_SUPPORT, lang, 0.5)
@@ -210,24 +232,24 @@ class AnswerEngine:
             near = (match.group, match.runner_up)
             versions = [knowledge.groups.get(g or "", {}).get(lang) for g in near]
             docs = [knowledge.docs[d] for d in versions if d] or docs
-        answer = self._generated(loaded, knowledge, question, docs[0], lang, confidence)
+        answer = self._generated(loaded, knowledge, query.text, docs[0], lang, confidence)
         if answer is None:
-            answer = self._extracted(knowledge, docs, question, vector, lang, confidence)
+            answer = self._extracted(knowledge, docs, query, vector, lang, confidence)
         return self._language_note(answer, docs[0].lang)
 
     def _extracted(
         self,
         knowledge: Knowledge,
         docs: list[DocInfo],
-        question: str,
+        query: Query,
         vector: np.ndarray,
         lang: Lang,
         confidence: float,
     ) -> Answer:
         sentences = knowledge.sentences([d.doc_id for d in docs], vector)
-        picked = extractive.select(question, vector, sentences)
+        picked = extractive.select(query, vector, sentences)
         body = extractive.compose(sentences, picked)
-        relevance = extractive.relevance(question, vector, sentences)
+        relevance = extractive.relevance(query, vector, sentences)
         sources: dict[str, AnswerSource] = {}
         rank = {d.doc_id: n for n, d in enumerate(docs)}
         for i in sorted(picked, key=lambda i: (rank[sentences.chunks[i].doc_id], -relevance[i])):

@@ -33,8 +33,9 @@ from rapidfuzz import fuzz, process
 from assistant.answer.cues import question_cues
 from assistant.answer.sentences import cached_vectors
 from assistant.core.embeddings import Embedder
+from assistant.core.query import Query
 from assistant.core.schemas import Lang, SourceDocument
-from assistant.core.text import terms
+from assistant.core.text import fold, terms
 
 
 class Weights(BaseModel, frozen=True):
@@ -172,7 +173,7 @@ class FaqIndex:
         ]
         self._cues: list[dict[str, set[str]]] = [{} for _ in self.entries]
         for variant, i in pairs:
-            for kind, focus in question_cues(variant).items():
+            for kind, focus in question_cues(fold(variant)).items():
                 self._cues[i].setdefault(kind, set()).update(focus)
         self._candidates: dict[Lang, np.ndarray] = {
             lang: self._pick_candidates(lang) for lang in get_args(Lang)
@@ -198,8 +199,9 @@ class FaqIndex:
             picked.append(versions[order[0]] if order else next(iter(versions.values())))
         return np.asarray(picked, dtype=np.int64)
 
-    def signals(self, question: str, vector: np.ndarray, lang: Lang) -> dict[str, np.ndarray]:
+    def signals(self, query: Query, vector: np.ndarray) -> dict[str, np.ndarray]:
         """Each signal per group (in ``self.groups`` order), over the entries ``lang`` sees."""
+        lang = query.lang
         candidates = self._candidates[lang]
         slot_of = np.full(len(self.entries), -1, dtype=np.int64)
         slot_of[candidates] = np.arange(len(candidates))
@@ -212,8 +214,8 @@ class FaqIndex:
             np.maximum.at(out, slots[ids], values.astype(np.float32))
             return out
 
-        key = match_key(question, lang)
-        asked = question_cues(question)
+        key = " ".join(query.terms)
+        asked = question_cues(query.folded)
         return {
             "fuzzy": best_variant(fuzzy_scores(key, [self._keys[v] for v in ids])),
             "dense": best_variant(self._vectors[ids] @ vector),
@@ -240,12 +242,13 @@ class FaqIndex:
         return sum(getattr(weights, name) * values for name, values in signals.items())
 
     def best(
-        self, question: str, vector: np.ndarray, lang: Lang, weights: Weights = WEIGHTS
+        self, query: Query, vector: np.ndarray, weights: Weights = WEIGHTS
     ) -> FaqMatch | None:
-        """The best-scoring group for a question in ``lang``, or None for an empty FAQ."""
+        """The best-scoring group for a question among its language's entries, or None for an
+        empty FAQ."""
         if not self.groups:
             return None
-        signals = self.signals(question, vector, lang)
+        signals = self.signals(query, vector)
         combined = self.combine(signals, weights)
         order = np.argsort(-combined)
         first = int(order[0])

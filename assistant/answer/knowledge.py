@@ -13,6 +13,7 @@ from assistant.answer.faq import FaqEntry, FaqIndex
 from assistant.answer.sentences import cached_vectors, split_sentences
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Chunk, Lang
+from assistant.core.script import Lexicon
 from assistant.core.store import Store
 
 GUIDANCE = "guidance"
@@ -73,6 +74,12 @@ class Knowledge:
                     self.groups.setdefault(info.group, {})[info.lang] = doc.doc_id
                 if doc_type == FAQ:
                     faq_entries.append(FaqEntry.from_document(doc))
+        # The words of the guidance and the FAQ (paraphrases too): what Latin-script words of a
+        # question are read against.
+        self.lexicon = Lexicon.of(
+            [(d.lang, f"{d.title}\n{d.text}") for d in self.docs.values() if d.lang]
+            + [(e.lang, v) for e in faq_entries if e.lang for v in e.variants]
+        )
         self.faq = FaqIndex(faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir)
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()

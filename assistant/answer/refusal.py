@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.models import RefusalReason
-from assistant.core.text import fold
+from assistant.core.query import Query
 
 _INJECTION = re.compile(
     r"|".join(
@@ -76,9 +76,9 @@ _MY_CASE = re.compile(
 _JURY_ROLE = re.compile(r"присяжн|заседател|алкаби|кандидат|коллеги|отбор|ириктеу|\bjur")
 
 
-def classify(question: str) -> RefusalReason | None:
+def classify(query: Query) -> RefusalReason | None:
     """The refusal class a question falls into by its wording, or None."""
-    folded = fold(question)
+    folded = query.folded
     if _INJECTION.search(folded):
         return RefusalReason.INJECTION
     if _MY_CASE.search(folded):
