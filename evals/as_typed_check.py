@@ -47,6 +47,7 @@ class Row(BaseModel):
     expected: list[str] | None = None
     gap: str | None = None
     fact_gap: bool | None = None
+    fact_gap_note: str | None = None
     note: str | None = None
     class_: Literal["personal_advice", "off_topic", "injection"] | None = None
 
@@ -72,6 +73,10 @@ class Row(BaseModel):
                 out.append("answerable row needs a topic and 1-3 key_facts")
             if self.expected == [] and not self.gap:
                 out.append("empty expected without gap")
+            if self.expected is not None and not 0 <= len(self.expected) <= 3:
+                out.append("more than 3 expected entries")
+            if self.fact_gap and not self.fact_gap_note:
+                out.append("fact_gap without fact_gap_note")
         if self.style in ("kk_latin_2021", "kk_latin_2018", "kk_ascii") and self.lang != "kk":
             out.append("Kazakh Latin style on a non-kk row")
         if self.style == "ru_translit" and self.lang != "ru":
