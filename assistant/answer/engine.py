@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -74,6 +75,14 @@ class AnswerEngine:
                     )
             return current
 
+    def reload_faq(self, loaded: Loaded, entries: Sequence[faq.FaqEntry]) -> None:
+        """Answer from ``entries`` (the whole FAQ: the snapshot's entries to keep and those
+        published since) from the next question on, without a restart. The matcher's model
+        scores entries it was not trained on, so nothing is refitted: the new wording is
+        embedded (cached) and the index rebuilt, well under a second for the shipped FAQ.
+        A newly loaded snapshot starts from its own FAQ again."""
+        self.knowledge(loaded).replace_faq(entries)
+
     # -- answering -------------------------------------------------------------------------
 
     def query(self, loaded: Loaded, question: str, default: Lang | None = None) -> Query:
@@ -122,7 +131,7 @@ class AnswerEngine:
         # FAQ entries compete in the language the question is written in (an English question
         # may ask for a Russian answer).
         cal = self.calibration
-        match = knowledge.faq.best(resolved, vector, cal.weights)
+        match = knowledge.faq.best(resolved, vector)
         score = match.score if match else 0.0
         reason = out_of_scope(resolved.folded, score, cal.support_min, cal.off_topic_min)
         if match is None or reason is not None:
@@ -180,7 +189,7 @@ class AnswerEngine:
             sources=[
                 _source(c, d, score)
                 for d, score in named
-                for c in knowledge.store.chunks_of(d.doc_id)[:1]
+                for c in [knowledge.lead_chunk(d.doc_id)]
             ],
             citations=citations.labels(
                 [c for d, _ in named for c in citations.from_metadata(d.sources)], lang

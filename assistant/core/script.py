@@ -88,6 +88,7 @@ TABLES: dict[Alphabet, Table] = {
     name: Table(_DATA[name]) for name in (*KAZAKH_ALPHABETS, "ru_translit")
 }
 _TO_2021 = str.maketrans(_DATA["kk_to_2021"])
+_TO_TRANSLIT = str.maketrans(_DATA["ru_to_translit"])
 
 
 def _loose(word: str) -> str:
@@ -108,17 +109,21 @@ class Lexicon:
     def of(cls, texts: Iterable[tuple[Lang, str]]) -> Lexicon:
         """A lexicon of texts, each with its language."""
         lexicon = cls()
+        lexicon.add(texts)
+        return lexicon
+
+    def add(self, texts: Iterable[tuple[Lang, str]]) -> None:
+        """Words of more texts; a spelling already known stays the usual one."""
         counts: dict[Lang, Counter[str]] = {"kk": Counter(), "ru": Counter(), "en": Counter()}
         for lang, text in texts:
             words = [w.lower() for w in _WORD.findall(text) if not w.isdigit()]
             latin = lang == "en"
             words = [w for w in words if (_CYRILLIC.search(w) is None) == latin]
             counts[lang].update(words)
-            lexicon.stems[lang].update(terms(" ".join(words), lang, folded=True))
+            self.stems[lang].update(terms(" ".join(words), lang, folded=True))
         for lang, counter in counts.items():
             for word, _ in counter.most_common():
-                lexicon.surface[lang].setdefault(_loose(word) if lang != "en" else word, word)
-        return lexicon
+                self.surface[lang].setdefault(_loose(word) if lang != "en" else word, word)
 
     @classmethod
     def default(cls) -> Lexicon:
@@ -201,7 +206,7 @@ def to_cyrillic(text: str, lexicon: Lexicon | None = None) -> Transliteration:
     votes.update(lang for r in readings if len(r) > 1 for lang in r if lang != "en")
     if not votes:
         # Nothing known: the letters decide (q, w and Kazakh letters are Kazakh).
-        kazakh = kk_alphabet != "kk_ascii" or re.search(r"[qw]|\bzh|ii", lowered) is not None
+        kazakh = kk_alphabet != "kk_ascii" or "q" in lowered
         votes["kk" if kazakh else "ru"] += 1
     majority: Lang = max(votes, key=lambda lang: (votes[lang], lang == "ru"))
     pieces: list[str] = []
@@ -243,15 +248,24 @@ def _default_lexicon() -> Lexicon:
 
 def kk_to_latin(text: str) -> str:
     """Cyrillic Kazakh in the 2021 official Latin alphabet (capitals kept; deterministic)."""
+    return _romanize(text, _TO_2021)
+
+
+def ru_to_translit(text: str) -> str:
+    """Cyrillic Russian in common phone translit ("присяжный" -> "prisyazhnyy")."""
+    return _romanize(text, _TO_TRANSLIT)
+
+
+def _romanize(text: str, table: dict[int, str]) -> str:
     out = []
     for ch in text:
         lower = ch.lower()
-        latin = lower.translate(_TO_2021)
+        latin = lower.translate(table)
         if latin == lower:
             out.append(ch)
         elif ch != lower:
             # Capital "и"/"й" is a dotted İ: a plain I is the capital of ı ("і").
-            head = "İ" if lower in "ий" else latin[:1].upper()
+            head = "İ" if lower in "ий" and table is _TO_2021 else latin[:1].upper()
             out.append(head + latin[1:] if latin else "")
         else:
             out.append(latin)

@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
-from evals.harness.suites import answers, cases, feedback, latency, retrieval
+from evals.harness.suites import answers, as_typed, cases, feedback, latency, retrieval
 
 Suite = Callable[[EvalContext], SuiteResult]
 
 SUITES: dict[str, Suite] = {
     "retrieval": retrieval.run,
     "answers": answers.run,
+    "as_typed": as_typed.run,
     "cases": cases.run_cases,
     "prediction": cases.run_prediction,
     "latency": latency.run,
