@@ -39,6 +39,7 @@ from assistant.core.config import Settings, StoreSettings, get_settings
 from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder
 from assistant.core.query import Query
 from assistant.core.schemas import Lang
+from assistant.core.script import kk_to_latin
 from assistant.services import Services
 from indexer.pipeline import Indexer
 
@@ -182,12 +183,32 @@ def lang_matches(item: GoldItem, outcome: Outcome) -> bool:
     return outcome.answer_lang == item.lang and Query.of(outcome.answer).lang == item.lang
 
 
-def _as_typed_fact(fact: str) -> str:
-    """An as-typed key fact as a pattern: alternatives ``a|b``, a number matched whole."""
-    return "|".join(
-        rf"(?<!\d){re.escape(alt)}(?!\d)" if alt.isdigit() else re.escape(alt.replace("ё", "е"))
-        for alt in fact.split("|")
-    )
+# Numbers the FAQ writes as words: an as-typed fact "10" is met by "он" or "десять" as well
+# (as-typed README: counts may be spelt out).
+NUMBER_WORDS = {
+    "2": "екі|два|двух|two", "3": "үш|три|трёх|трех|three", "6": "алты|алтау|шесть|six",
+    "8": "сегіз|восемь|eight", "10": "он|десять|ten", "12": "он екі|двенадцать|twelve",
+}  # fmt: skip
+# A Kazakh stem ending in a voiceless consonant voices it before a vowel ("қауіпсіздік",
+# "қауіпсіздігі"): the stem is matched without it.
+_KK_FINAL = ("к", "қ", "п")
+
+
+def _as_typed_fact(fact: str, lang: str) -> str:
+    """An as-typed key fact as a pattern: alternatives ``a|b``, a number matched whole or as
+    its word, each alternative also in the 2021 Latin alphabet (a Latin-script answer)."""
+    alternatives: list[str] = []
+    for alt in fact.split("|"):
+        alt = alt.replace("ё", "е")
+        if alt.isdigit():
+            alternatives.append(rf"(?<!\d){alt}(?!\d)")
+            words = NUMBER_WORDS.get(alt, "").split("|")
+            alternatives += [rf"(?<!\w){re.escape(w)}(?!\w)" for w in words if w]
+            continue
+        if lang == "kk" and len(alt) > 4 and alt.endswith(_KK_FINAL):
+            alt = alt[:-1]
+        alternatives += [re.escape(alt), re.escape(kk_to_latin(alt))]
+    return "|".join(dict.fromkeys(alternatives))
 
 
 def fact_coverage(item: GoldItem, answer: str) -> float:
@@ -196,7 +217,7 @@ def fact_coverage(item: GoldItem, answer: str) -> float:
     if item.split is None:
         patterns = item.key_facts
     else:
-        patterns = [_as_typed_fact(f) for f in item.key_facts]
+        patterns = [_as_typed_fact(f, item.lang) for f in item.key_facts]
         answer = f"{answer}\n{Query.of(answer).text}".replace("ё", "е").replace("Ё", "Е")
     found = [bool(re.search(fact, answer, re.IGNORECASE)) for fact in patterns]
     return sum(found) / len(found)

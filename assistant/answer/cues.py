@@ -49,7 +49,11 @@ _ELSEWHERE = re.compile(
             # careers in the justice system
             r"\b(?:стать|работать|устроиться|болу|болып|become|becoming|work as)\b.{0,25}"
             r"\b(?:судь\w*|адвокат\w*|прокурор\w*|юрист\w*|следовател\w*|нотариус\w*|полицейск\w*"
-            r"|тергеуши\w*|judge|lawyer|attorney|prosecutor|notary|police\w*)",
+            r"|тергеуши\w*|зангер\w*|judge|lawyer|attorney|prosecutor|notary|police\w*)",
+            # job hunting, money markets, weather
+            r"\b(?:жумыс изде\w*|ищу работу|вакансi\w*|ваканси\w*|резюме|туйиндеме\w*|job hunt\w*"
+            r"|доллар\w*|dollar\w*|курс валют\w*|exchange rate\w*|валют\w*|погод\w*|ауа райы"
+            r"|weather)\b",
             r"\b(?:судь\w*|адвокат\w*|прокурор\w*|юрист\w*|judge|lawyer|attorney|prosecutor)\b"
             r".{0,25}\b(?:болу|болып|экзамен\w*|емтихан\w*|exam\w*|образовани\w*|degree)",
             # family, property, money, migration

@@ -202,8 +202,12 @@ def to_cyrillic(text: str, lexicon: Lexicon | None = None) -> Transliteration:
     if not latin_words:
         return Transliteration(text=text, cyrillic=cyrillic)
     readings = [_candidates(m.group(0).lower(), kk_alphabet, lexicon) for m in latin_words]
-    votes = Counter(lang for r in readings if len(r) == 1 for lang in r)
-    votes.update(lang for r in readings if len(r) > 1 for lang in r if lang != "en")
+    # A word read in one language only is its vote; a word several languages know ("do", "a")
+    # splits one vote among them.
+    votes: Counter[Lang] = Counter()
+    for reading in readings:
+        for lang in reading:
+            votes[lang] += 1 / len(reading)
     if not votes:
         # Nothing known: the letters decide (q, w and Kazakh letters are Kazakh).
         kazakh = kk_alphabet != "kk_ascii" or "q" in lowered

@@ -141,6 +141,23 @@ def test_feedback_reaches_the_store(page, base_url: str, web_services: Services)
     assert row["vote"] == "down" and row["lang"] == "kk" and row["kind"] == "faq"
 
 
+def test_ask_in_latin_script(page, base_url: str):
+    """Kazakh typed in the 2018 Latin alphabet gets its answer in the 2021 one; Russian
+    translit gets Cyrillic Russian."""
+    page.goto(f"{base_url}/?lang=kk")
+    page.get_by_label("Сіздің сұрағыңыз").fill("Alqabı bolý úshin neshe jasta bolý kerek?")
+    page.get_by_role("button", name="Сұрау").click()
+    page.wait_for_selector("section.answer")
+    body = page.inner_text("section.answer").lower()
+    assert "25" in body and "jas" in body and "жас" not in body
+    page.goto(f"{base_url}/?lang=ru")
+    page.get_by_label("Ваш вопрос").fill("skolko platyat prisyazhnym")
+    page.get_by_role("button", name="Спросить").click()
+    page.wait_for_selector("section.answer")
+    assert "оклад" in page.inner_text("section.answer").lower()
+    shot(page, "ask-latin")
+
+
 def test_guidance_search_typed_without_kazakh_letters(page, base_url: str):
     page.goto(f"{base_url}/search?lang=kk")
     page.get_by_label("Не іздейміз").fill("алкабиге толенетин акы")
