@@ -11,6 +11,7 @@ import re
 
 from assistant.answer.models import RefusalReason
 from assistant.core.query import Query
+from assistant.core.text import fold
 
 _INJECTION = re.compile(
     r"|".join(
@@ -89,8 +90,13 @@ _JURY_ROLE = re.compile(r"присяжн|заседател|алкаби|кан�
 
 
 def classify(query: Query) -> RefusalReason | None:
-    """The refusal class a question falls into by its wording, or None."""
+    """The refusal class a question falls into by its wording, or None.
+
+    Injection is looked for in the question as typed as well: English instructions inside a
+    Latin-script Kazakh message may have been read as Kazakh."""
     folded = query.folded
+    if query.script != "cyrillic" and _INJECTION.search(fold(query.original)):
+        return RefusalReason.INJECTION
     if _INJECTION.search(folded):
         return RefusalReason.INJECTION
     if _MY_CASE.search(folded):
