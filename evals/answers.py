@@ -5,16 +5,18 @@ in-process with FastAPI's TestClient and reports per language: hit@1 of the righ
 guidance document, key-fact coverage, language match, refusal precision and recall, and the
 p50/p95 latency of ``/v1/ask``.
 
-``--calibrate`` instead chooses the FAQ weights, the FAQ threshold, the two support
-thresholds and the see-also margin on the dev half of the questions (split by id) and reports
-both halves; the chosen values are recorded in ``assistant/answer/faq.py`` (it says whether
-they still are).
+``--calibrate`` instead chooses the thresholds on the FAQ matcher's probability (FAQ answer,
+guidance answer, refusal) and the see-also margin on the dev questions (the dev half of the gold
+and refusal questions, split by id, and the dev split of the as-typed set) and reports both
+halves of the gold set; ``--write`` keeps them in ``assistant/answer/faq_model.json``.
+``--as-typed dev|heldout`` evaluates one split of the as-typed set per style (misses are listed
+for dev only: the held-out split is never tuned on).
 
 Library use (e.g. by ``alqabi eval``): ``evaluate(services)`` and ``calibrate(services)`` take
 loaded ``Services`` over a store holding the guidance and the FAQ (``build_store`` makes one)
 and return a metrics dict; ``gold_items()`` and ``refusal_items()`` read the datasets.
 
-    python -m evals.answers [--store DIR] [--json] [--calibrate]
+    python -m evals.answers [--store DIR] [--json] [--calibrate [--write]] [--as-typed SPLIT]
 """
 
 from __future__ import annotations
