@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.models import RefusalReason
-from assistant.core.text import fold, terms
+from assistant.core.text import terms
 
 _TYPES = {
     "amount": (
@@ -49,7 +49,11 @@ _ELSEWHERE = re.compile(
             # careers in the justice system
             r"\b(?:стать|работать|устроиться|болу|болып|become|becoming|work as)\b.{0,25}"
             r"\b(?:судь\w*|адвокат\w*|прокурор\w*|юрист\w*|следовател\w*|нотариус\w*|полицейск\w*"
-            r"|тергеуши\w*|judge|lawyer|attorney|prosecutor|notary|police\w*)",
+            r"|тергеуши\w*|зангер\w*|judge|lawyer|attorney|prosecutor|notary|police\w*)",
+            # job hunting, money markets, weather
+            r"\b(?:жумыс изде\w*|ищу работу|вакансi\w*|ваканси\w*|резюме|туйиндеме\w*|job hunt\w*"
+            r"|доллар\w*|dollar\w*|курс валют\w*|exchange rate\w*|валют\w*|погод\w*|ауа райы"
+            r"|weather)\b",
             r"\b(?:судь\w*|адвокат\w*|прокурор\w*|юрист\w*|judge|lawyer|attorney|prosecutor)\b"
             r".{0,25}\b(?:болу|болып|экзамен\w*|емтихан\w*|exam\w*|образовани\w*|degree)",
             # family, property, money, migration
@@ -65,10 +69,10 @@ _ELSEWHERE = re.compile(
 )
 
 
-def question_cues(question: str) -> dict[str, frozenset[str]]:
-    """The kinds of answer a question asks for, each with its focus: the content terms next to
-    the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many *jurors*")."""
-    folded = fold(question).lower()
+def question_cues(folded: str) -> dict[str, frozenset[str]]:
+    """The kinds of answer a (folded) question asks for, each with its focus: the content terms
+    next to the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many
+    *jurors*")."""
     cues: dict[str, frozenset[str]] = {}
     for name, pattern in _TYPE_PATTERNS.items():
         found = pattern.search(folded)
@@ -79,18 +83,18 @@ def question_cues(question: str) -> dict[str, frozenset[str]]:
     return cues
 
 
-def about_jury(question: str) -> bool:
-    """The question names jurors or a step of jury duty."""
-    return _JURY.search(fold(question).lower()) is not None
+def about_jury(folded: str) -> bool:
+    """The (folded) question names jurors or a step of jury duty."""
+    return _JURY.search(folded) is not None
 
 
-def elsewhere(question: str) -> bool:
-    """The question names a legal matter outside jury duty (careers, family, tax, visas...)."""
-    return _ELSEWHERE.search(fold(question).lower()) is not None
+def elsewhere(folded: str) -> bool:
+    """The (folded) question names a legal matter outside jury duty (careers, family, tax...)."""
+    return _ELSEWHERE.search(folded) is not None
 
 
 def out_of_scope(
-    question: str, score: float, support_min: float, off_topic_min: float
+    folded: str, score: float, support_min: float, off_topic_min: float
 ) -> RefusalReason | None:
     """Why a question with this best FAQ score is refused, or None when it is in scope.
 
@@ -98,8 +102,8 @@ def out_of_scope(
     question without a jury word needs a closer match (``off_topic_min``) than one with
     (``support_min``), and is off topic outright when it names another legal matter.
     """
-    if about_jury(question):
+    if about_jury(folded):
         return RefusalReason.NO_SUPPORT if score < support_min else None
-    if elsewhere(question) or score < max(off_topic_min, support_min):
+    if elsewhere(folded) or score < max(off_topic_min, support_min):
         return RefusalReason.OFF_TOPIC
     return None

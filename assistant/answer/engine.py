@@ -19,8 +19,8 @@ from assistant.answer.memory import ConversationMemory, Turn
 from assistant.answer.models import Answer, AnswerSource, RefusalReason, language_note
 from assistant.answer.refusal import classify
 from assistant.core.config import AnswerSettings, LlmSettings, Settings
-from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters, SourceDocument
-from assistant.core.text import detect_lang
+from assistant.core.query import Query
+from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters
 from assistant.locales import text
 from assistant.retrieval import check_query
 from assistant.services import Loaded
@@ -56,8 +56,9 @@ class AnswerEngine:
         self._chat_model = chat_model
         self._generator: Generator | None = None
         self._knowledge: Knowledge | None = None
-        # FAQ entries served besides the store's (published by staff: assistant.review).
-        self._extra_faq: list[SourceDocument] = []
+        # FAQ entries published since the snapshot (by staff: assistant.review), served besides
+        # the snapshot's own and again on every snapshot loaded later.
+        self._published: list[faq.FaqEntry] = []
         self._lock = threading.Lock()
         # The evals set other values to calibrate them.
         self.calibration = faq.CALIBRATION
@@ -69,7 +70,9 @@ class AnswerEngine:
         with self._lock:
             current = self._knowledge
             if current is None or current.store is not loaded.store:
-                current = Knowledge(loaded.store, loaded.retriever.embedder, self._extra_faq)
+                current = Knowledge(loaded.store, loaded.retriever.embedder)
+                if self._published:
+                    current.replace_faq(with_published(current.snapshot_faq, self._published))
                 self._knowledge = current
                 if self._chat_model is not None:
                     self._generator = Generator(
@@ -77,41 +80,68 @@ class AnswerEngine:
                     )
             return current
 
-    def reload_faq(self, documents: Sequence[SourceDocument]) -> None:
-        """Serve these FAQ documents besides the store's from the next question on."""
+    def reload_faq(self, published: Sequence[faq.FaqEntry]) -> None:
+        """Answer from the snapshot's FAQ and these published entries (an entry with a stored
+        entry's id replaces it) from the next question on, without a restart. The matcher's model
+        scores entries it was not trained on, so nothing is refitted: the new wording is
+        embedded (cached) and the index rebuilt, well under a second for the shipped FAQ."""
         with self._lock:
-            self._extra_faq = list(documents)
-            self._knowledge = None
+            self._published = list(published)
+            current = self._knowledge
+        if current is not None:
+            current.replace_faq(with_published(current.snapshot_faq, self._published))
 
     # -- answering -------------------------------------------------------------------------
+
+    def query(self, loaded: Loaded, question: str, default: Lang | None = None) -> Query:
+        """The typed query of a question (scripts converted, language detected); raises
+        QueryError for an empty or oversized one."""
+        question = check_query(question, self.settings.api.max_query_chars)
+        lexicon = self.knowledge(loaded).lexicon
+        return Query.of(question, lexicon, default or self.settings.lang_default)
 
     def ask(
         self,
         loaded: Loaded,
-        question: str,
+        question: str | Query,
         lang: Lang | None = None,
         session_id: str | None = None,
     ) -> Answer:
         """Answer one question; raises QueryError for an empty or oversized one."""
-        question = check_query(question, self.settings.api.max_query_chars)
         previous = self.memory.last(session_id) if session_id else None
-        # A follow-up too short to tell its language ("а кандидатам?") keeps the conversation's.
-        default = previous.lang if previous else self.settings.lang_default
-        lang = lang or detect_lang(question, default=default)
-        reason = classify(question)
+        if isinstance(question, str):
+            # A follow-up too short to tell its language ("а кандидатам?") keeps the
+            # conversation's.
+            question = self.query(loaded, question, previous.lang if previous else None)
+        lang = lang or question.lang
+        answer = self._answer(loaded, question, previous, lang)
+        # Kazakh typed in Latin letters is answered in the 2021 Latin alphabet.
+        if answer.lang == "kk" and answer.content_lang is None and question.latin_kazakh:
+            answer.answer = question.in_asker_script(answer.answer)
+            answer.citations = [question.in_asker_script(c) for c in answer.citations]
+        if session_id and answer.kind != "refusal":
+            turn = Turn(
+                question=question.original,
+                resolved=answer.resolved_question or question.text,
+                lang=lang,
+            )
+            self.memory.add(session_id, turn)
+        return answer
+
+    def _answer(self, loaded: Loaded, query: Query, previous: Turn | None, lang: Lang) -> Answer:
+        reason = classify(query)
         if reason is not None:
             return self._refusal(reason, lang, 0.9)
-        resolved = resolve(question, previous, lang)
         knowledge = self.knowledge(loaded)
-        vector = loaded.retriever.embedder.embed_queries([resolved])[0]
+        resolved_text = resolve(query, previous, lang)
+        resolved = query if resolved_text == query.text else query.with_text(resolved_text)
+        vector = loaded.retriever.embedder.embed_queries([resolved.text])[0]
         # FAQ entries compete in the language the question is written in (an English question
         # may ask for a Russian answer).
         cal = self.calibration
-        match = knowledge.faq.best(
-            resolved, vector, detect_lang(resolved, default=lang), cal.weights
-        )
+        match = knowledge.faq.best(resolved, vector)
         score = match.score if match else 0.0
-        reason = out_of_scope(resolved, score, cal.support_min, cal.off_topic_min)
+        reason = out_of_scope(resolved.folded, score, cal.support_min, cal.off_topic_min)
         if match is None or reason is not None:
             answer = self._refusal(
                 reason or RefusalReason.NO_SUPPORT,
@@ -125,9 +155,7 @@ class AnswerEngine:
             answer = self._guidance_answer(
                 loaded, knowledge, resolved, vector, lang, match, confidence
             )
-        answer.resolved_question = resolved if resolved != question else None
-        if session_id and answer.kind != "refusal":
-            self.memory.add(session_id, Turn(question=question, resolved=resolved, lang=lang))
+        answer.resolved_question = resolved.text if resolved is not query else None
         return answer
 
     def _refusal(self, reason: RefusalReason, lang: Lang, confidence: float) -> Answer:
@@ -169,7 +197,7 @@ class AnswerEngine:
             sources=[
                 _source(c, d, score)
                 for d, score in named
-                for c in knowledge.store.chunks_of(d.doc_id)[:1]
+                for c in [knowledge.lead_chunk(d.doc_id)]
             ],
             citations=citations.labels(
                 [c for d, _ in named for c in citations.from_metadata(d.sources)], lang
@@ -197,7 +225,7 @@ class AnswerEngine:
         self,
         loaded: Loaded,
         knowledge: Knowledge,
-        question: str,
+        query: Query,
         vector: np.ndarray,
         lang: Lang,
         match: faq.FaqMatch,
@@ -206,7 +234,9 @@ class AnswerEngine:
         """From the guidance on the best FAQ match's topic, else the best retrieved guidance."""
         group = f"guidance-{match.topic}"
         if group not in knowledge.groups:
-            hits = loaded.retriever.search(question, RETRIEVE_K, SearchFilters(doc_type=[GUIDANCE]))
+            hits = loaded.retriever.search(
+                query.text, RETRIEVE_K, SearchFilters(doc_type=[GUIDANCE])
+            )
             hits = [h for h in hits if h.chunk.doc_id in knowledge.docs]
             if not hits:
                 return self._refusal(RefusalReason.NO_SUPPORT, lang, 0.5)
@@ -219,24 +249,24 @@ class AnswerEngine:
             near = (match.group, match.runner_up)
             versions = [knowledge.groups.get(g or "", {}).get(lang) for g in near]
             docs = [knowledge.docs[d] for d in versions if d] or docs
-        answer = self._generated(loaded, knowledge, question, docs[0], lang, confidence)
+        answer = self._generated(loaded, knowledge, query.text, docs[0], lang, confidence)
         if answer is None:
-            answer = self._extracted(knowledge, docs, question, vector, lang, confidence)
+            answer = self._extracted(knowledge, docs, query, vector, lang, confidence)
         return self._language_note(answer, docs[0].lang)
 
     def _extracted(
         self,
         knowledge: Knowledge,
         docs: list[DocInfo],
-        question: str,
+        query: Query,
         vector: np.ndarray,
         lang: Lang,
         confidence: float,
     ) -> Answer:
         sentences = knowledge.sentences([d.doc_id for d in docs], vector)
-        picked = extractive.select(question, vector, sentences)
+        picked = extractive.select(query, vector, sentences)
         body = extractive.compose(sentences, picked)
-        relevance = extractive.relevance(question, vector, sentences)
+        relevance = extractive.relevance(query, vector, sentences)
         sources: dict[str, AnswerSource] = {}
         rank = {d.doc_id: n for n, d in enumerate(docs)}
         for i in sorted(picked, key=lambda i: (rank[sentences.chunks[i].doc_id], -relevance[i])):
@@ -289,3 +319,11 @@ class AnswerEngine:
             confidence=round(confidence, 4),
             topic=doc.topic,
         )
+
+
+def with_published(
+    snapshot: Sequence[faq.FaqEntry], published: Sequence[faq.FaqEntry]
+) -> list[faq.FaqEntry]:
+    """The whole FAQ: the snapshot's entries that no published entry replaces, then those."""
+    replaced = {e.doc_id for e in published}
+    return [*(e for e in snapshot if e.doc_id not in replaced), *published]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.answer.knowledge import DocSentences
+from assistant.core.query import Query
 from assistant.core.text import terms
 
 MAX_WORDS = 80
@@ -28,9 +29,9 @@ def _words(sentence: str) -> int:
     return len(sentence.split())
 
 
-def relevance(question: str, vector: np.ndarray, doc: DocSentences) -> np.ndarray:
+def relevance(query: Query, vector: np.ndarray, doc: DocSentences) -> np.ndarray:
     """How well each sentence answers the question."""
-    asked = set(terms(question, folded=True))
+    asked = set(query.terms)
     shares = [
         len(asked & set(terms(s, folded=True))) / len(asked) if asked else 0.0
         for s in doc.sentences
@@ -38,11 +39,11 @@ def relevance(question: str, vector: np.ndarray, doc: DocSentences) -> np.ndarra
     return doc.vectors @ vector + TERM_WEIGHT * np.asarray(shares, dtype=np.float32)
 
 
-def select(question: str, vector: np.ndarray, doc: DocSentences) -> list[int]:
+def select(query: Query, vector: np.ndarray, doc: DocSentences) -> list[int]:
     """Indices (in document order) of 2–4 sentences, at most ~MAX_WORDS words together."""
     if not doc.sentences:
         return []
-    scores = relevance(question, vector, doc)
+    scores = relevance(query, vector, doc)
     similarity = doc.vectors @ doc.vectors.T
     chosen: list[int] = []
     words = 0

@@ -1,16 +1,23 @@
-"""FAQ matching: the entries in the question's language, each scored on five signals.
+"""FAQ matching: a pairwise classifier gives each entry of the question's language the
+probability that it answers the question, from eight features of the (question, entry) pair:
 
-* fuzzy: rapidfuzz on folded, stemmed text against the entry's question variants (canonical
-  question and paraphrases), best variant; Kazakh typed without Kazakh letters still matches;
-* dense: cosine to the closest variant, both embedded as e5 queries (question to question is a
-  symmetric task: measured on the FAQ and the dev gold questions, "query:" on both sides ranks
-  better than the variants as passages);
-* passage: cosine to the indexed FAQ chunk (canonical question and answer, an e5 passage);
-* overlap: the IDF-weighted share of the question's terms found in the entry (variants and
-  answer);
+* dense: cosine to the closest of the entry's question variants (canonical question and
+  paraphrases, in Cyrillic), both embedded as e5 queries; passage: cosine to the indexed FAQ
+  chunk (question and answer, an e5 passage);
+* chars: cosine of character 2-4-gram TF-IDF vectors of the folded Cyrillic texts, closest
+  variant (holds on typos, translit and Kazakh typed without its letters);
+* each of these three also as its gap to the best entry's (how far behind the leader);
+* overlap: the IDF-weighted share of the question's terms found in the entry;
 * qtype: 1 when a variant asks for the same kind of answer (an amount, a time, a person... see
-  ``cues``) about the same thing, 0.5 when only the kind agrees, else 0: it breaks near ties
-  between entries on one subject ("сколько присяжных" vs "что такое суд присяжных").
+  ``cues``) about the same thing, 0.5 when only the kind agrees, else 0.
+
+The features do not name entries, so the model (``faq_model.json``: logistic regression trained
+by ``python -m evals.faq_model`` on the FAQ's paraphrases, each left out of its own entry, and
+generated variants: other scripts, folded, typos, dropped words) holds for entries it was not
+trained on, and a new FAQ takes effect by building a new index (``AnswerEngine.reload_faq``),
+no refit. The probability is calibrated (log loss on held-out groups); the thresholds that
+send a question to the FAQ answer, the guidance or a refusal are chosen on the dev half of the
+gold questions (``python -m evals.answers --calibrate``) and kept in the same file.
 
 Only entries in the question's language compete: the same entry in three languages would
 otherwise fill the top places and tie with itself. A group with no entry in that language
@@ -20,37 +27,50 @@ across languages.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import get_args
 
 import numpy as np
 from pydantic import BaseModel
-from rapidfuzz import fuzz, process
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from assistant.answer.cues import question_cues
 from assistant.answer.sentences import cached_vectors
 from assistant.core.embeddings import Embedder
+from assistant.core.query import Query
 from assistant.core.schemas import Lang, SourceDocument
+from assistant.core.script import Lexicon
 from assistant.core.text import terms
 
+FEATURES = (
+    "dense", "dense_gap", "passage", "passage_gap", "chars", "chars_gap", "overlap", "qtype",
+)  # fmt: skip
+MODEL_FILE = Path(__file__).with_name("faq_model.json")
 
-class Weights(BaseModel, frozen=True):
-    """How the signals add up to one score."""
 
-    fuzzy: float
-    dense: float
-    passage: float
-    overlap: float
-    qtype: float = 0.0
+class MatchModel(BaseModel, frozen=True):
+    """Logistic regression over the pair features: P(the entry answers the question)."""
+
+    features: tuple[str, ...] = FEATURES
+    coef: tuple[float, ...]
+    intercept: float
+    # How and on what it was trained, with its held-out figures.
+    trained: dict = {}
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        z = x @ np.asarray(self.coef, dtype=np.float32) + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 class Calibration(BaseModel, frozen=True):
-    """Where a question's FAQ score sends it."""
+    """Where a question's FAQ probability sends it."""
 
-    weights: Weights
     # At or above: answered with the FAQ entry; below: extractive, from the guidance on its topic.
     threshold: float
     # Below, for a question with a jury word: nothing in the FAQ is about it, and the FAQ covers
@@ -62,21 +82,29 @@ class Calibration(BaseModel, frozen=True):
     see_also: float
 
 
-# Chosen by `python -m evals.answers --calibrate` on the dev half of the gold and refusal
-# questions (kk, ru, en; split by id; see `calibrate` in evals/answers.py), which prints them,
-# over a store indexed as `alqabi index` indexes by default (the fast ONNX build; the FAQ
-# passage vectors come from the store, and the margins between entries are a few thousandths):
-# the weights that let most dev questions through to the FAQ at >= 95% precision; then the
-# thresholds and the see-also margin that maximise the dev answers' hit@1 plus key-fact
-# coverage through the engine, keeping refusal precision and recall >= 0.90 and the FAQ
-# threshold above the support one. The score is only compared with thresholds calibrated on
-# the same scale.
-WEIGHTS = Weights(fuzzy=0.0, dense=0.6, passage=0.4, overlap=0.05, qtype=0.02)
-CALIBRATION = Calibration(
-    weights=WEIGHTS, threshold=0.905, support_min=0.9, off_topic_min=0.915, see_also=0.015
-)
-# A lead over the next entry below this is a near tie (lower confidence).
-CLOSE_MARGIN = 0.02
+class ModelFile(BaseModel):
+    """``faq_model.json``: the model and the thresholds chosen for it."""
+
+    model: MatchModel
+    calibration: Calibration
+
+
+@lru_cache(maxsize=1)
+def model_file() -> ModelFile:
+    return ModelFile.model_validate_json(MODEL_FILE.read_text(encoding="utf-8"))
+
+
+def save_model_file(data: ModelFile) -> None:
+    MODEL_FILE.write_text(
+        json.dumps(data.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    model_file.cache_clear()
+
+
+CALIBRATION = model_file().calibration
+# A lead in probability over the next entry below this is a near tie (lower confidence).
+CLOSE_MARGIN = 0.1
 
 
 class FaqEntry(BaseModel):
@@ -88,7 +116,11 @@ class FaqEntry(BaseModel):
     topic: str | None = None
     title: str
     text: str
+    # The canonical question (the title) and its paraphrases.
     variants: list[str]
+    # The legal provisions the answer rests on ({"act": ..., "article": ...}).
+    sources: list[dict] = []
+    source: str = "faq"
 
     @classmethod
     def from_document(cls, doc: SourceDocument) -> FaqEntry:
@@ -102,11 +134,13 @@ class FaqEntry(BaseModel):
             title=doc.title,
             text=doc.text,
             variants=list(dict.fromkeys([doc.title, *paraphrases])),
+            sources=list(meta.get("sources") or []),
+            source=doc.source,
         )
 
 
 class FaqMatch(BaseModel):
-    """A FAQ group, how well it matched a question, and the signals behind the score."""
+    """A FAQ group, the probability that it answers the question, and the features behind."""
 
     group: str
     topic: str | None
@@ -118,26 +152,6 @@ class FaqMatch(BaseModel):
     signals: dict[str, float]
 
 
-def match_key(text: str, lang: Lang | None = None) -> str:
-    """What fuzzy matching compares: folded, stemmed words without stopwords."""
-    return " ".join(terms(text, lang, folded=True))
-
-
-def fuzzy_scores(key: str, keys: list[str]) -> np.ndarray:
-    """Fuzzy similarity in [0, 1] of a (``match_key``-ed) question to each variant key.
-
-    token_set rewards a question whose words are all in a variant (short questions);
-    token_sort keeps a one-word question from matching every long variant that contains it.
-    """
-    if not key or not keys:
-        return np.zeros(len(keys), dtype=np.float32)
-    both = [
-        process.cdist([key], keys, scorer=scorer, dtype=np.float32)[0]
-        for scorer in (fuzz.token_set_ratio, fuzz.token_sort_ratio)
-    ]
-    return (both[0] + both[1]) / 200.0
-
-
 def _cue_agreement(asked: dict[str, frozenset[str]], cues: dict[str, set[str]]) -> float:
     shared = [kind for kind in asked if kind in cues]
     if not shared:
@@ -146,7 +160,8 @@ def _cue_agreement(asked: dict[str, frozenset[str]], cues: dict[str, set[str]]) 
 
 
 class FaqIndex:
-    """The FAQ of one store snapshot, ready to score questions against."""
+    """The FAQ of one store snapshot (or of entries published since), ready to score
+    questions against."""
 
     def __init__(
         self,
@@ -154,28 +169,55 @@ class FaqIndex:
         passages: np.ndarray,
         embedder: Embedder,
         store_dir: Path,
+        lexicon: Lexicon | None = None,
+        previous: FaqIndex | None = None,
     ) -> None:
-        """``passages[i]`` is the stored chunk vector of ``entries[i]``."""
+        """``passages[i]`` is the passage vector of ``entries[i]``; Latin-script paraphrases are
+        read in Cyrillic with ``lexicon``; the variants of a ``previous`` index are not read
+        again."""
         self.entries = list(entries)
         self.groups = list(dict.fromkeys(e.group for e in self.entries))
         self.topics = {e.group: e.topic for e in self.entries}
         pairs = [(v, i) for i, e in enumerate(self.entries) for v in e.variants]
-        self.variants = [v for v, _ in pairs]
+        known = {(q.original, q.lang): q for q in previous.variants} if previous else {}
+        self.variants = []
+        for v, i in pairs:
+            lang = self.entries[i].lang or "ru"
+            self.variants.append(known.get((v, lang)) or Query.of(v, lexicon, default=lang))
         self._variant_entry = np.asarray([i for _, i in pairs], dtype=np.int64)
-        self._keys = [match_key(v, self.entries[i].lang) for v, i in pairs]
-        self._vectors = cached_vectors(embedder, store_dir, self.variants, "query")
+        texts = [q.text for q in self.variants]
+        self._vectors = cached_vectors(embedder, store_dir, texts, "query")
         self._passages = passages.astype(np.float32)
-        self._bags = [
-            {t for text in (*e.variants, e.text) for t in terms(text, e.lang, folded=True)}
-            for e in self.entries
-        ]
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
+        )
+        folded = [q.folded for q in self.variants]
+        self._char_vectors = (
+            self.chars.fit_transform(folded).tocsr() if folded else sparse.csr_matrix((0, 1))
+        )
+        self._analyze = self.chars.build_analyzer()
+        self._char_columns: dict[str, int] = getattr(self.chars, "vocabulary_", {})
+        self._char_idf = getattr(self.chars, "idf_", np.zeros(1)).astype(np.float32)
+        self._bags = [set[str]() for _ in self.entries]
+        for q, i in zip(self.variants, self._variant_entry, strict=True):
+            self._bags[i].update(q.terms)
+        for i, e in enumerate(self.entries):
+            self._bags[i].update(terms(e.text, e.lang, folded=True))
         self._cues: list[dict[str, set[str]]] = [{} for _ in self.entries]
-        for variant, i in pairs:
-            for kind, focus in question_cues(variant).items():
+        for q, i in zip(self.variants, self._variant_entry, strict=True):
+            for kind, focus in question_cues(q.folded).items():
                 self._cues[i].setdefault(kind, set()).update(focus)
         self._candidates: dict[Lang, np.ndarray] = {
             lang: self._pick_candidates(lang) for lang in get_args(Lang)
         }
+        # Per language, the variants of its candidates in candidate order, and where each
+        # candidate's run starts (every entry has a variant: its title).
+        self._variant_slots: dict[Lang, tuple[np.ndarray, np.ndarray]] = {}
+        for lang, candidates in self._candidates.items():
+            runs = [np.flatnonzero(self._variant_entry == i) for i in candidates]
+            sizes = np.asarray([len(r) for r in runs], dtype=np.int64)
+            ids = np.concatenate(runs) if runs else np.zeros(0, dtype=np.int64)
+            self._variant_slots[lang] = (ids, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
         # Inverse document frequency of terms over the entries each language competes among.
         self._idf: dict[Lang, dict[str, float]] = {}
         for lang, candidates in self._candidates.items():
@@ -197,31 +239,43 @@ class FaqIndex:
             picked.append(versions[order[0]] if order else next(iter(versions.values())))
         return np.asarray(picked, dtype=np.int64)
 
-    def signals(self, question: str, vector: np.ndarray, lang: Lang) -> dict[str, np.ndarray]:
-        """Each signal per group (in ``self.groups`` order), over the entries ``lang`` sees."""
-        candidates = self._candidates[lang]
-        slot_of = np.full(len(self.entries), -1, dtype=np.int64)
-        slot_of[candidates] = np.arange(len(candidates))
-        slots = slot_of[self._variant_entry]
-        ids = np.flatnonzero(slots >= 0)
-        vector = vector.astype(np.float32)
+    def features(
+        self, query: Query, vector: np.ndarray, leave_out: Sequence[int] = ()
+    ) -> np.ndarray:
+        """The pair features (rows: groups in ``self.groups`` order, columns: ``FEATURES``)
+        over the entries the question's language sees; the variants ``leave_out`` (indices in
+        ``self.variants``) do not count (training leaves a paraphrase out of its own entry)."""
+        candidates = self._candidates[query.lang]
+        ids, starts = self._variant_slots[query.lang]
+        left_out = np.isin(ids, list(leave_out)) if leave_out else None
 
         def best_variant(values: np.ndarray) -> np.ndarray:
-            out = np.full(len(candidates), -1.0, dtype=np.float32)
-            np.maximum.at(out, slots[ids], values.astype(np.float32))
-            return out
+            """Per candidate, the best of its variants' values (``values`` over ``ids``)."""
+            if left_out is not None:
+                values = np.where(left_out, 0.0, values)
+            return np.maximum.reduceat(values.astype(np.float32), starts)
 
-        key = match_key(question, lang)
-        asked = question_cues(question)
-        return {
-            "fuzzy": best_variant(fuzzy_scores(key, [self._keys[v] for v in ids])),
-            "dense": best_variant(self._vectors[ids] @ vector),
-            "passage": self._passages[candidates] @ vector,
-            "overlap": self._overlap(set(key.split()), candidates, self._idf[lang]),
-            "qtype": np.asarray(
-                [_cue_agreement(asked, self._cues[i]) for i in candidates], dtype=np.float32
-            ),
-        }
+        dense = best_variant(self._vectors[ids] @ vector.astype(np.float32))
+        passage = self._passages[candidates] @ vector.astype(np.float32)
+        chars = best_variant(self._char_vectors[ids] @ self._char_vector(query.folded))
+        overlap = self._overlap(set(query.terms), candidates, self._idf[query.lang])
+        cues = question_cues(query.folded)
+        qtype = np.asarray([_cue_agreement(cues, self._cues[i]) for i in candidates])
+        columns = [dense, dense - dense.max(), passage, passage - passage.max()]
+        columns += [chars, chars - chars.max(), overlap, qtype]
+        return np.stack(columns, axis=1).astype(np.float32)
+
+    def _char_vector(self, folded: str) -> np.ndarray:
+        """The TF-IDF vector of one text, dense (what ``self.chars.transform`` gives, without
+        its per-call validation, which costs more than the arithmetic)."""
+        counts = Counter(self._analyze(folded))
+        out = np.zeros(len(self._char_idf), dtype=np.float32)
+        for gram, n in counts.items():
+            column = self._char_columns.get(gram)
+            if column is not None:
+                out[column] = (1.0 + math.log(n)) * self._char_idf[column]
+        norm = float(np.linalg.norm(out))
+        return out / norm if norm else out
 
     def _overlap(
         self, asked: set[str], candidates: np.ndarray, idf: dict[str, float]
@@ -234,28 +288,31 @@ class FaqIndex:
             dtype=np.float32,
         )
 
-    @staticmethod
-    def combine(signals: dict[str, np.ndarray], weights: Weights = WEIGHTS) -> np.ndarray:
-        return sum(getattr(weights, name) * values for name, values in signals.items())
+    def probabilities(
+        self, query: Query, vector: np.ndarray, model: MatchModel | None = None
+    ) -> np.ndarray:
+        """P(each group answers the question), in ``self.groups`` order."""
+        return (model or model_file().model).probability(self.features(query, vector))
 
     def best(
-        self, question: str, vector: np.ndarray, lang: Lang, weights: Weights = WEIGHTS
+        self, query: Query, vector: np.ndarray, model: MatchModel | None = None
     ) -> FaqMatch | None:
-        """The best-scoring group for a question in ``lang``, or None for an empty FAQ."""
+        """The most probable group for a question among its language's entries, or None for
+        an empty FAQ."""
         if not self.groups:
             return None
-        signals = self.signals(question, vector, lang)
-        combined = self.combine(signals, weights)
-        order = np.argsort(-combined)
+        x = self.features(query, vector)
+        p = (model or model_file().model).probability(x)
+        order = np.argsort(-p)
         first = int(order[0])
         second = int(order[1]) if len(order) > 1 else None
-        runner_up_score = float(combined[second]) if second is not None else 0.0
+        runner_up_score = float(p[second]) if second is not None else 0.0
         return FaqMatch(
             group=self.groups[first],
             topic=self.topics.get(self.groups[first]),
-            score=float(combined[first]),
-            margin=float(combined[first]) - runner_up_score if second is not None else 1.0,
+            score=float(p[first]),
+            margin=float(p[first]) - runner_up_score if second is not None else 1.0,
             runner_up=self.groups[second] if second is not None else None,
             runner_up_score=runner_up_score,
-            signals={name: round(float(values[first]), 4) for name, values in signals.items()},
+            signals={name: round(float(v), 4) for name, v in zip(FEATURES, x[first], strict=True)},
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from assistant.answer.memory import Turn
+from assistant.core.query import Query
 from assistant.core.schemas import Lang
-from assistant.core.text import fold, terms, tokenize
+from assistant.core.text import tokenize
 from assistant.locales import text
 
 # Longer questions carry their own context.
@@ -17,22 +18,22 @@ _OPENERS = frozenset(
 _CLOSERS = frozenset(["ше", "she"])
 
 
-def is_elliptic(question: str) -> bool:
+def is_elliptic(query: Query) -> bool:
     """A short question that leans on the previous one."""
-    tokens = tokenize(fold(question))
+    tokens = tokenize(query.folded)
     if not tokens or len(tokens) > _MAX_TOKENS:
         return False
-    return tokens[0] in _OPENERS or tokens[-1] in _CLOSERS or not terms(question)
+    return tokens[0] in _OPENERS or tokens[-1] in _CLOSERS or not query.terms
 
 
-def resolve(question: str, previous: Turn | None, lang: Lang) -> str:
+def resolve(query: Query, previous: Turn | None, lang: Lang) -> str:
     """The question to search: an elliptic follow-up gets the context it leaves out.
 
     With no words of its own ("а сколько?") it is read together with the previous question;
     otherwise ("а сколько платят?") the subject it omits, the juror, is added.
     """
-    if previous is None or not is_elliptic(question):
-        return question
-    if not terms(question):
-        return f"{previous.resolved} {question}"
-    return f"{question} {text(lang, 'followup_anchor')}"
+    if previous is None or not is_elliptic(query):
+        return query.text
+    if not query.terms:
+        return f"{previous.resolved} {query.text}"
+    return f"{query.text} {text(lang, 'followup_anchor')}"

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.answer.faq import FaqEntry, FaqIndex
 from assistant.answer.sentences import cached_vectors, split_sentences
 from assistant.core.embeddings import Embedder
-from assistant.core.schemas import Chunk, Lang, SourceDocument
+from assistant.core.schemas import Chunk, Lang
+from assistant.core.script import Lexicon
 from assistant.core.store import Store
 
 GUIDANCE = "guidance"
@@ -47,10 +48,7 @@ class DocSentences(BaseModel):
 class Knowledge:
     """Documents of one snapshot by id and by (group, language)."""
 
-    def __init__(
-        self, store: Store, embedder: Embedder, extra_faq: Sequence[SourceDocument] = ()
-    ) -> None:
-        """``extra_faq``: FAQ documents served besides the store's (not in the store)."""
+    def __init__(self, store: Store, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
         # A snapshot lives in <store>/snapshots/<name>; caches sit in <store>.
@@ -58,45 +56,115 @@ class Knowledge:
         self.docs: dict[str, DocInfo] = {}
         self.groups: dict[str, dict[Lang, str]] = {}
         faq_entries: list[FaqEntry] = []
-        self._extra = {d.doc_id for d in extra_faq}
-        stored = [(t, d) for t in (GUIDANCE, FAQ) for d in store.documents(doc_type=t)]
-        for doc_type, doc in [*stored, *((FAQ, d) for d in extra_faq)]:
-            meta = doc.metadata
-            info = DocInfo(
-                doc_id=doc.doc_id,
-                group=str(meta.get("group") or doc.doc_id),
-                lang=doc.lang,
-                doc_type=doc_type,
-                topic=meta.get("topic"),
-                title=doc.title,
-                source=doc.source,
-                text=doc.text,
-                sources=list(meta.get("sources") or []),
-            )
-            self.docs[doc.doc_id] = info
-            if info.lang is not None:
-                self.groups.setdefault(info.group, {})[info.lang] = doc.doc_id
-            if doc_type == FAQ:
-                faq_entries.append(FaqEntry.from_document(doc))
-        self.faq = FaqIndex(faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir)
+        for doc_type in (GUIDANCE, FAQ):
+            for doc in store.documents(doc_type=doc_type):
+                meta = doc.metadata
+                self._add(
+                    DocInfo(
+                        doc_id=doc.doc_id,
+                        group=str(meta.get("group") or doc.doc_id),
+                        lang=doc.lang,
+                        doc_type=doc_type,
+                        topic=meta.get("topic"),
+                        title=doc.title,
+                        source=doc.source,
+                        text=doc.text,
+                        sources=list(meta.get("sources") or []),
+                    )
+                )
+                if doc_type == FAQ:
+                    faq_entries.append(FaqEntry.from_document(doc))
+        # The words of the guidance and the FAQ (paraphrases too): what Latin-script words of a
+        # question are read against.
+        self.lexicon = Lexicon.of(
+            [(d.lang, f"{d.title}\n{d.text}") for d in self.docs.values() if d.lang]
+            + [(e.lang, v) for e in faq_entries if e.lang for v in e.variants]
+        )
+        # The snapshot's own entries: what published ones are served besides.
+        self.snapshot_faq: tuple[FaqEntry, ...] = tuple(faq_entries)
+        self.faq = FaqIndex(
+            faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir, self.lexicon
+        )
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
 
+    def _add(self, info: DocInfo) -> None:
+        self.docs[info.doc_id] = info
+        if info.lang is not None:
+            self.groups.setdefault(info.group, {})[info.lang] = info.doc_id
+
+    def replace_faq(self, entries: Sequence[FaqEntry]) -> None:
+        """Match questions against ``entries`` from now on (the whole FAQ: entries of the
+        snapshot that are left out are no longer answered); an entry the store does not hold is
+        answered from its own text. Only the new wording is embedded (vectors are cached)."""
+        entries = list(entries)
+        old = {e.doc_id: e for e in self.faq.entries}
+        changed = [e for e in entries if old.get(e.doc_id) != e]
+        self.lexicon.add([(e.lang, t) for e in changed if e.lang for t in (*e.variants, e.text)])
+        passages = self.faq_passages(entries)
+        index = FaqIndex(
+            entries, passages, self.embedder, self.store_dir, self.lexicon, previous=self.faq
+        )
+        with self._lock:
+            for doc_id in [d for d, info in self.docs.items() if info.doc_type == FAQ]:
+                info = self.docs.pop(doc_id)
+                versions = self.groups.get(info.group, {})
+                if info.lang is not None and versions.get(info.lang) == doc_id:
+                    del versions[info.lang]
+                if not versions:
+                    self.groups.pop(info.group, None)
+            for e in entries:
+                self._add(
+                    DocInfo(
+                        doc_id=e.doc_id,
+                        group=e.group,
+                        lang=e.lang,
+                        doc_type=FAQ,
+                        topic=e.topic,
+                        title=e.title,
+                        source=e.source,
+                        text=e.text,
+                        sources=e.sources,
+                    )
+                )
+            self.faq = index
+
+    def lead_chunk(self, doc_id: str) -> Chunk:
+        """The first chunk of a document: the stored one, or (for an FAQ entry published since
+        the snapshot) its whole text as one."""
+        stored = self.store.chunks_of(doc_id)
+        if stored:
+            return stored[0]
+        doc = self.docs[doc_id]
+        return Chunk(
+            chunk_id=f"{doc_id}#0",
+            doc_id=doc_id,
+            ordinal=0,
+            text=f"{doc.title}\n\n{doc.text}",
+            title=doc.title,
+            lang=doc.lang,
+            source=doc.source,
+            start=0,
+            end=len(doc.text),
+            doc_type=doc.doc_type,
+        )
+
     def faq_passages(self, entries: list[FaqEntry]) -> np.ndarray:
-        """The stored chunk vectors of FAQ entries (what the FAQ index scores as passages)."""
+        """The passage vectors of FAQ entries (what the FAQ index scores as passages): the
+        stored chunk's, else (an entry published since the snapshot) embedded here."""
         # An FAQ answer is short: its first chunk holds the question and the whole answer.
-        stored = [e for e in entries if e.doc_id not in self._extra]
-        first = [self.store.chunks_of(e.doc_id)[0].chunk_id for e in stored]
-        rows = self.store.row_ids_for_chunks(first)
-        vectors = self.store.vectors_for([rows[c] for c in first])
-        extra = [e for e in entries if e.doc_id in self._extra]
-        if not extra:
-            return vectors
-        # Entries not in the store are embedded as the indexer embeds a FAQ chunk.
-        texts = [f"{e.title}\n\n{e.text}" for e in extra]
-        new = iter(cached_vectors(self.embedder, self.store_dir, texts, "passage"))
-        old = iter(vectors)
-        return np.stack([next(new) if e.doc_id in self._extra else next(old) for e in entries])
+        chunks = {e.doc_id: self.store.chunks_of(e.doc_id)[:1] for e in entries}
+        stored = [c[0].chunk_id for c in chunks.values() if c]
+        rows = self.store.row_ids_for_chunks(stored)
+        vectors = dict(zip(stored, self.store.vectors_for([rows[c] for c in stored]), strict=True))
+        new = [e for e in entries if not chunks[e.doc_id]]
+        texts = [f"{e.title}\n\n{e.text}" for e in new]
+        embedded = cached_vectors(self.embedder, self.store_dir, texts, "passage")
+        vectors.update((e.doc_id, v) for e, v in zip(new, embedded, strict=True))
+        if not entries:
+            return np.zeros((0, self.embedder.info.dim), np.float32)
+        keys = [chunks[e.doc_id][0].chunk_id if chunks[e.doc_id] else e.doc_id for e in entries]
+        return np.stack([vectors[k] for k in keys])
 
     def best_version(self, group: str, lang: Lang) -> DocInfo:
         """The group's document in ``lang``, else in Russian, else in any language."""

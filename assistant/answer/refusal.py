@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.models import RefusalReason
+from assistant.core.query import Query
 from assistant.core.text import fold
 
 _INJECTION = re.compile(
@@ -36,6 +37,13 @@ _INJECTION = re.compile(
             r"\b(?:елеме|умыт)\w*\b.{0,40}\bнускаулык\w*",
             r"\bжуйелик\s+(?:промпт|нускаулык|хабарлам)\w*",
             r"\bсен енди\b|\bпромпт\w*",
+            r"\b(?:ереже|нускау)\w*\b.{0,40}\b(?:елеме|умыт)\w*",
+            r"\b(?:елеме|умыт)\w*\b.{0,40}\b(?:ереже|нускау)\w*",
+            # Asking for the personal data of jurors or candidates (lists with phones, addresses)
+            r"\b(?:телефон\w*|номер\w*|адрес\w*|phone\w*|address\w*)\b.{0,40}"
+            r"\b(?:присяжн\w*|алкаби\w*|кандидат\w*|jurors?)\b",
+            r"\b(?:присяжн\w*|алкаби\w*|кандидат\w*|jurors?)\b.{0,40}"
+            r"\b(?:телефон\w*|номер\w*|адрес\w*|phone\w*|address\w*)\b",
         ]
     ),
     re.IGNORECASE | re.DOTALL,
@@ -64,10 +72,15 @@ _CASE = re.compile(
 )
 # "My case", or a strategy to win or escape one: advice on a case whatever the wording.
 _MY_CASE = re.compile(
-    r"\b(?:мое|моему|моем|нашем|нашему|наше)\s+(?:дел\w*|суд\w*)\b"
+    r"\b(?:мой|мое|моему|моем|нашем|нашему|наше)\s+(?:дел\w*|суд\w*)\b"
     r"|\bмоего (?:дела|суда)\b|\bменин\s+(?:ис\w*|сот\w*)\b|\bмой (?:приговор|процесс|суд)\b"
     r"|\bкак (?:мне |нам )?(?:выиграть|отсудить|избежать наказани\w*|уйти от ответственност\w*)"
     r"|\bhow (?:do i|can i|to) (?:win|avoid|get out of)\b"
+    # Swaying the jurors or the verdict of a case: advice on winning it, whoever asks.
+    r"|\b(?:убедить|уговорить|повлиять на|подкупить|convince|persuade|bribe)\b.{0,30}"
+    r"\b(?:присяжн\w*|их|алкаби\w*|судь\w*|jur\w*|them)\b"
+    r"|\bчтобы\b.{0,40}\b(?:оправдал\w*|признали невиновн\w*|отпустил\w*)"
+    r"|\b(?:алкаби\w*|сот\w*)\b.{0,30}\b(?:актап|акта\w* ушин|сендир\w*)"
 )
 
 
@@ -76,9 +89,14 @@ _MY_CASE = re.compile(
 _JURY_ROLE = re.compile(r"присяжн|заседател|алкаби|кандидат|коллеги|отбор|ириктеу|\bjur")
 
 
-def classify(question: str) -> RefusalReason | None:
-    """The refusal class a question falls into by its wording, or None."""
-    folded = fold(question)
+def classify(query: Query) -> RefusalReason | None:
+    """The refusal class a question falls into by its wording, or None.
+
+    Injection is looked for in the question as typed as well: English instructions inside a
+    Latin-script Kazakh message may have been read as Kazakh."""
+    folded = query.folded
+    if query.script != "cyrillic" and _INJECTION.search(fold(query.original)):
+        return RefusalReason.INJECTION
     if _INJECTION.search(folded):
         return RefusalReason.INJECTION
     if _MY_CASE.search(folded):

@@ -34,7 +34,9 @@ SESSION_ID = Field(
 
 
 class AskRequest(BaseModel):
-    """A citizen's question in Kazakh, Russian or English."""
+    """A citizen's question in Kazakh, Russian or English: Cyrillic, Latin letters (the 2021,
+    2018 and 2017 Kazakh alphabets, ASCII) or Russian translit; Kazakh typed in Latin letters is
+    answered in the 2021 Latin alphabet."""
 
     question: str = Field(min_length=1, max_length=2_000, examples=["алқабиге қанша төленеді?"])
     lang: Lang | None = Field(

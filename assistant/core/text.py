@@ -334,6 +334,8 @@ the a an of to in on at for by with from and or not is are was were be been can 
 when where which how why does do did this that these those it its as
 """
 _STOPWORDS = _words(_STOPWORDS_TEXT) | _words(_fold_lower(_STOPWORDS_TEXT))
+EN_STOPWORDS = frozenset(w for w in _STOPWORDS if w.isascii())
+KK_MARKERS, RU_MARKERS = _KK_MARKERS, _RU_MARKERS
 _RU_STEMMER = snowballstemmer.stemmer("russian")
 _RU_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps the word being stemmed in itself
 _ES_PLURAL = ("sses", "shes", "ches", "xes", "zes")

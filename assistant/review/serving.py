@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from assistant.answer.faq import FaqEntry
 from assistant.core.schemas import SourceDocument
 from assistant.review import publish
 
@@ -28,7 +29,7 @@ _last_error: list[str] = [""]
 
 def serve(engine: AnswerEngine, documents: Sequence[SourceDocument]) -> None:
     """Make the engine answer from these FAQ documents besides the store's."""
-    engine.reload_faq(documents)
+    engine.reload_faq([FaqEntry.from_document(d) for d in documents])
 
 
 def sync(services: Services, engine: AnswerEngine | None = None) -> bool:

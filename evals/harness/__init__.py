@@ -8,6 +8,7 @@ from pathlib import Path
 SUITE_NAMES = (
     "retrieval",
     "answers",
+    "as_typed",
     "cases",
     "prediction",
     "fairness",

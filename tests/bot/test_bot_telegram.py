@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -249,5 +250,37 @@ def test_the_language_choice_survives_a_restart(tmp_path: Path):
             user = h.user(6000, language_code="kk")
             await user.say("/menu")
             assert to_plain(ru("menu.title")) in user.last_text()
+
+    asyncio.run(scenario())
+
+
+# Kazakh in the 2021 Latin alphabet and Russian in translit, as phone users type them.
+LATIN = {
+    "kk": ("Alqabige qansha aqy tölenedı?", "syiaqy"),
+    "ru": ("skolko platyat prisyazhnym", "оклад"),
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_latin_script_question(lang, api_server, tmp_path: Path):
+    """A Latin-script question through the real dispatcher: Kazakh answered in the 2021 Latin
+    alphabet, translit Russian in Cyrillic Russian, both with the pay article."""
+    t = texts(lang)
+    question, word = LATIN[lang]
+
+    async def scenario() -> None:
+        async with running_bot(api_server.url, tmp_path) as h:
+            user = h.user(3000 + len(lang) + (lang == "kk"))
+            await user.say("/start")
+            await user.press(t("lang_name"))
+            await user.say(question)
+            answer = user.last()["text"]
+            assert word in answer.lower()
+            assert "16" in answer.split("📚")[1]
+            body = answer.split("📚")[0]
+            if lang == "kk":  # no Cyrillic letters left in the Kazakh answer
+                assert not re.search("[а-яәғқңөұүһі]", body.lower())
+            else:
+                assert re.search("[а-я]", body.lower())
 
     asyncio.run(scenario())

@@ -141,6 +141,27 @@ def test_feedback_reaches_the_store(page, base_url: str, web_services: Services)
     assert row["vote"] == "down" and row["lang"] == "kk" and row["kind"] == "faq"
 
 
+def test_ask_in_latin_script(page, base_url: str):
+    """Kazakh typed in the 2018 Latin alphabet gets its answer in the 2021 one; Russian
+    translit gets Cyrillic Russian."""
+    page.goto(f"{base_url}/?lang=kk")
+    page.get_by_label("Сіздің сұрағыңыз").fill("Alqabı bolý úshin neshe jasta bolý kerek?")
+    page.get_by_role("button", name="Сұрау").click()
+    page.wait_for_selector("section.answer")
+    # The answer and its citations in Latin letters; the sources keep their (Cyrillic) titles.
+    body, sources = page.inner_text("section.answer").lower().split("дереккөздер", 1)
+    answer, basis = body.split("\n", 1)[1].split("сенімділік", 1)  # the page's labels: kk
+    assert "25 jas" in answer and not re.search("[а-яәғқңөұүі]", answer)
+    assert "640-bap" in basis
+    assert "алқаби болу" in sources
+    page.goto(f"{base_url}/?lang=ru")
+    page.get_by_label("Ваш вопрос").fill("skolko platyat prisyazhnym")
+    page.get_by_role("button", name="Спросить").click()
+    page.wait_for_selector("section.answer")
+    assert "оклад" in page.inner_text("section.answer").lower()
+    shot(page, "ask-latin")
+
+
 def test_guidance_search_typed_without_kazakh_letters(page, base_url: str):
     page.goto(f"{base_url}/search?lang=kk")
     page.get_by_label("Не іздейміз").fill("алкабиге толенетин акы")

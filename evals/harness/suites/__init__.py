@@ -7,7 +7,16 @@ from collections.abc import Callable
 from evals.harness import SUITE_NAMES
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
-from evals.harness.suites import answers, cases, echr, fairness, feedback, latency, retrieval
+from evals.harness.suites import (
+    answers,
+    as_typed,
+    cases,
+    echr,
+    fairness,
+    feedback,
+    latency,
+    retrieval,
+)
 
 Suite = Callable[[EvalContext], SuiteResult]
 
@@ -17,6 +26,7 @@ SUITES: dict[str, Suite] = dict(
         (
             retrieval.run,
             answers.run,
+            as_typed.run,
             cases.run_cases,
             cases.run_prediction,
             fairness.run,

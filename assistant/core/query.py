@@ -1,0 +1,69 @@
+"""A question as every stage of the answer engine reads it, computed once at the edge."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from assistant.core.schemas import Lang
+from assistant.core.script import KAZAKH_ALPHABETS, Alphabet, Lexicon, kk_to_latin, to_cyrillic
+from assistant.core.text import detect_lang, fold, normalize, terms
+
+Script = Literal["cyrillic", "latin", "mixed"]
+
+
+class Query(BaseModel, frozen=True):
+    """A question: as typed, in Cyrillic, folded, with its script, language and terms."""
+
+    original: str
+    # Normalised, Latin-script Kazakh and Russian words in Cyrillic (English words stay).
+    text: str
+    # ``text`` lower-cased with Kazakh letters mapped to plain Cyrillic.
+    folded: str
+    script: Script
+    # The Latin alphabet the question was typed in, when it was.
+    alphabet: Alphabet | None = None
+    # Detected from ``text``.
+    lang: Lang
+    # Folded, stemmed index terms of ``text`` (stopwords out).
+    terms: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls,
+        question: str,
+        lexicon: Lexicon | None = None,
+        default: Lang = "kk",
+    ) -> Query:
+        """The query of a question; ``default`` is its language when the words cannot tell."""
+        converted = to_cyrillic(normalize(question), lexicon)
+        text = normalize(converted.text)
+        latin = converted.converted + converted.latin
+        script: Script = (
+            "cyrillic" if not latin else "latin" if not converted.cyrillic else "mixed"
+        )
+        detected = detect_lang(text, default=default)
+        return cls(
+            original=question,
+            text=text,
+            folded=fold(text),
+            script=script,
+            alphabet=converted.alphabet,
+            lang=detected,
+            terms=tuple(terms(text, detected, folded=True)),
+        )
+
+    def with_text(self, text: str, lexicon: Lexicon | None = None) -> Query:
+        """Another question (a resolved follow-up) asked the same way: same script and language."""
+        other = Query.of(text, lexicon, default=self.lang)
+        return other.model_copy(update={"script": self.script, "alphabet": self.alphabet})
+
+    @property
+    def latin_kazakh(self) -> bool:
+        """Kazakh typed in a Latin alphabet: answered in the 2021 Latin alphabet."""
+        return self.lang == "kk" and self.script == "latin" and self.alphabet in KAZAKH_ALPHABETS
+
+    def in_asker_script(self, answer: str) -> str:
+        """An answer text written the way the question was: Latin for Latin-script Kazakh."""
+        return kk_to_latin(answer) if self.latin_kazakh else answer

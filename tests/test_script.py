@@ -1,0 +1,133 @@
+"""Scripts at the edge: Latin-script Kazakh and Russian translit to Cyrillic, Kazakh Cyrillic to
+the 2021 Latin alphabet, and the typed Query every answer stage reads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.core.query import Query
+from assistant.core.script import (
+    TABLES,
+    Lexicon,
+    Table,
+    kk_to_latin,
+    ru_to_translit,
+    to_cyrillic,
+)
+from assistant.core.text import fold
+from tests.test_answer_store import REPO
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    """The words of the shipped FAQ, as the answer engine builds its lexicon."""
+    texts = []
+    for lang in ("kk", "ru", "en"):
+        for line in (REPO / "corpus" / "faq" / f"{lang}.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            texts += [(lang, row["title"]), (lang, row["text"])]
+            texts += [(lang, p) for p in row.get("paraphrases", [])]
+    return Lexicon.of(texts)
+
+
+@pytest.mark.parametrize(
+    ("typed", "cyrillic"),
+    [
+        # 2021 official alphabet, 2018 acute-accent one, 2017 apostrophe one, plain ASCII.
+        ("Alqabi bolu üşin neşe jasta bolu kerek?", "Алқаби болу үшін неше жаста болу керек?"),
+        ("Alqabı bolý úshin neshe jasta bolý kerek?", "Алқаби болу үшін неше жаста болу керек?"),
+        ("alqabi bolw u's'in qansha jas kerek", "алқаби болу үшін қанша жас керек"),
+        ("alqabi bolu ushin qansha jas kerek", "алқаби болу үшін қанша жас керек"),
+        ("alqabige qansha tolenedi", "алқабиге қанша төленеді"),
+        # Russian translit: digraphs, a missing soft sign, digits for letters, "y" for "й".
+        ("skolko platyat prisyazhnym", "сколько платят присяжным"),
+        ("skol'ko platyat prisyazhnym", "сколько платят присяжным"),
+        ("4to budet esli ne pridu na otbor", "что будет если не приду на отбор"),
+        ("kakoy shtraf za neyavku", "какой штраф за неявку"),
+        # Code-switching and mixed-script words.
+        ("алқаби болу үшін skolko let nuzhno", "алқаби болу үшін сколько лет нужно"),
+        ("сколько платят prisyazhnym", "сколько платят присяжным"),
+        ("прisyazhnym платят?", "присяжным платят?"),
+    ],
+)
+def test_latin_script_reads_as_cyrillic(lexicon, typed, cyrillic):
+    assert fold(to_cyrillic(typed, lexicon).text) == fold(cyrillic)
+
+
+def test_kazakh_letters_restored_from_the_lexicon(lexicon):
+    assert to_cyrillic("alqabi bolu ushin qansha jas kerek", lexicon).text == (
+        "алқаби болу үшін қанша жас керек"
+    )
+
+
+@pytest.mark.parametrize(
+    "english",
+    ["How much are jurors paid in Kazakhstan?", "what happens if I skip jury duty", "fine"],
+)
+def test_english_stays_english(lexicon, english):
+    converted = to_cyrillic(english, lexicon)
+    assert converted.text == english
+    assert Query.of(english, lexicon).lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "alphabet", "script"),
+    [
+        ("Alqabı bolý úshin neshe jasta bolý kerek?", "kk", "kk2018", "latin"),
+        ("Alqabi bolu üşin neşe jasta bolu kerek?", "kk", "kk2021", "latin"),
+        ("alqabi bolu ushin qansha jas kerek", "kk", "kk_ascii", "latin"),
+        ("skolko platyat prisyazhnym", "ru", "ru_translit", "latin"),
+        ("алқаби болу үшін skolko let nuzhno", "kk", "ru_translit", "mixed"),
+        ("Сколько платят присяжным?", "ru", None, "cyrillic"),
+    ],
+)
+def test_query_script_alphabet_and_language(lexicon, typed, lang, alphabet, script):
+    query = Query.of(typed, lexicon)
+    assert (query.lang, query.alphabet, query.script) == (lang, alphabet, script)
+    assert query.original == typed
+    assert query.folded == fold(query.text)
+    assert query.latin_kazakh == (lang == "kk" and script == "latin")
+
+
+def test_kazakh_answer_in_the_2021_alphabet():
+    assert kk_to_latin("Алқабиге айыппұл салынады. Иә, ЖОҚ, Іс") == (
+        "Alqabige aiyppūl salynady. İä, JOQ, Is"
+    )
+    query = Query.of("alqabige qansha tolenedi")
+    assert query.in_asker_script("Төленеді") == "Tölenedı"
+    assert Query.of("сколько платят").in_asker_script("Платят") == "Платят"
+
+
+def test_table_keys_fit_only_where_marked():
+    table = Table({"e": "е", "^e": "э", "y": "ы", "+y": "й", "ng$": "ң", "n": "н", "g": "г"})
+    assert table.convert("eye") == "эйе"
+    assert table.convert("nyng") == "ның"
+
+
+KAZAKH = st.text(alphabet="абвгғдежзийкқлмнңоөпрстуұүфхһшыіэ", min_size=1, max_size=12)
+RUSSIAN = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщыэюя", min_size=1, max_size=12)
+
+
+# The round trips are exact up to letters one Latin spelling stands for (и/й, х/һ, "ts" for ц
+# and тс): the word comes back as one with the same Latin spelling.
+@given(KAZAKH)
+def test_kazakh_round_trip_through_the_2021_alphabet(word):
+    back = TABLES["kk2021"].convert(kk_to_latin(word))
+    assert kk_to_latin(back) == kk_to_latin(word)
+
+
+@given(RUSSIAN)
+def test_russian_round_trip_through_translit(word):
+    back = to_cyrillic(ru_to_translit(word), Lexicon()).text
+    assert ru_to_translit(back) == ru_to_translit(word)
+
+
+@given(st.text(max_size=40))
+def test_any_text_converts_without_error(text):
+    converted = to_cyrillic(text)
+    assert converted.converted + converted.latin >= 0
+    Query.of(text)
