@@ -1,0 +1,451 @@
+"""De-identification of free text about a case, in Kazakh and Russian.
+
+Person names in every form a user or a court writes them (full name, surname with initials,
+declined forms, Kazakh patronymics in -ұлы/-қызы, Russian ones in -ович/-овна, spellings without
+Kazakh letters or in Latin letters) become the placeholders Kazakhstan's courts use in published
+acts, Ф.И.О.1, Ф.И.О.2 ..., one number per person within a text. Words that state gender,
+ethnicity or nationality, or religion become a placeholder of their kind. Roles, relationships,
+places, streets, legal terms and ages stay.
+
+Russian names are recognised by pymorphy3's dictionary (Name/Surn/Patr tags, every case form),
+Kazakh ones by the name lists in ``data/deid_kk_names.json`` (suffixes stripped, spellings
+folded) and by surname and patronymic endings. A single word is masked when it is capitalised
+and clearly a name; a run of name-like words (a first name after a surname, initials) is masked
+as one person. Words next to a street or place marker ("ул. Жеңіс", "Абай ауданы") are places.
+
+Imports nothing else of ours: the indexer and every front end share it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import pymorphy3
+
+DATA = Path(__file__).with_name("data")
+PERSON = "Ф.И.О."
+KINDS = ("name", "gender", "ethnicity", "religion")
+
+_UP = "А-ЯЁӘҒҚҢӨҰҮҺІA-Z"
+_LETTER = r"[^\W\d_]"
+# Placeholders already in the text (ours or a court's) are kept as they are.
+_PLACEHOLDER = r"Ф\.\s?И\.\s?О\.\s?\d*|\[[^\[\]\n]{1,30}\]"
+_INITIALS = rf"(?<![\w.])[{_UP}]\.(?:\s?[{_UP}]\.)?(?!\w)"
+_WORD = rf"{_LETTER}+(?:['’`\-]{_LETTER}+)*"
+_TOKEN = re.compile(rf"(?P<ph>{_PLACEHOLDER})|(?P<ini>{_INITIALS})|(?P<word>{_WORD})")
+_PLACEHOLDER_NO = re.compile(r"Ф\.\s?И\.\s?О\.\s?(\d+)")
+
+_FOLD = str.maketrans("әғқңөұүһіёi", "агкноууxиеи")
+# Latin letters that pass for Cyrillic ones inside a Cyrillic word.
+_LOOKALIKE = str.maketrans("aceopxyik", "асеорхуик")
+_LATIN_DIGRAPHS = (("shch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"),
+                   ("ts", "ц"), ("yu", "ю"), ("ya", "я"), ("yo", "е"), ("gh", "г"))  # fmt: skip
+_LATIN = str.maketrans(
+    dict(zip("abvgdeziyklmnoprstufhqjcw", "абвгдезиыклмнопрстуфхкжсу", strict=True))
+    | dict(zip("äğıñöūüşç", "агынооушч", strict=True))
+    | {"x": "кс"}
+)
+_CYRILLIC = re.compile("[а-яёәғқңөұүһі]", re.IGNORECASE)
+
+# Kazakh endings after a stem, folded: plural, possessive, then case (and -дағы "the one in").
+_KK_ENDING = re.compile(
+    r"(?:лар|лер|дар|дер|тар|тер)?(?:ы|и|сы|си)?"
+    r"(?:нын|нин|дын|дин|тын|тин|га|ге|ка|ке|на|не|ны|ни|ды|ди|ты|ти|н|да|де|та|те|нда|нде"
+    r"|дан|ден|тан|тен|нан|нен|мен|бен|пен|дагы|деги|тагы|теги|ндагы|ндеги)?"
+)
+# Surnames and patronymics by their ending (folded, after a Kazakh ending is stripped).
+_SURNAME = re.compile(r"\w{3,}(?:ов|ев|ин|ын)(?:а|у|ым|ом|ой|е|ы|ых)?")
+_PATRONYMIC = re.compile(r"\w{3,}(?:ович|евич|овна|евна|ична)(?:а|у|ем|ом|е|ой|ы|ну|ной)?")
+_KK_PATRONYMIC = re.compile(r"\w{3,}(?:улы|кызы)")
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+_RU_ENDING = re.compile(r"(?:а|у|ым|ом|ой|е|ы|ых|ем)$")
+
+
+@dataclass(frozen=True)
+class Deidentified:
+    """The text with placeholders, and how many spans of each kind were masked."""
+
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def masked(self) -> int:
+        """Spans masked in all."""
+        return sum(self.counts.values())
+
+
+def fold(word: str) -> str:
+    """Lower case, Kazakh letters folded to their plain Cyrillic neighbours, Latin look-alikes
+    inside a Cyrillic word made Cyrillic, a Latin-only word transliterated."""
+    word = word.lower().replace("’", "").replace("'", "").replace("`", "")
+    if _CYRILLIC.search(word):
+        return word.translate(_LOOKALIKE).translate(_FOLD)
+    for latin, cyrillic in _LATIN_DIGRAPHS:
+        word = word.replace(latin, cyrillic)
+    return word.translate(_LATIN).translate(_FOLD)
+
+
+_WIFE = fold("әйел")
+
+
+def kk_stems(folded: str) -> list[str]:
+    """The word and each stem a Kazakh ending could have been added to, longest first (with the
+    consonant softened before a vowel put back: казагы → казак)."""
+    head, hyphen, tail = folded.partition("-")
+    if hyphen and _KK_ENDING.fullmatch(tail):  # Ахметов-ке
+        folded = head
+    stems = [folded]
+    for cut in range(len(folded) - 1, 1, -1):
+        if _KK_ENDING.fullmatch(folded[cut:]):
+            stem = folded[:cut]
+            stems.append(stem)
+            if stem[-1] in "гб":
+                stems.append(stem[:-1] + {"г": "к", "б": "п"}[stem[-1]])
+    return stems
+
+
+def _folded_set(words: list[str]) -> frozenset[str]:
+    return frozenset(fold(w) for w in words)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The data files, folded once."""
+
+    kk_names: frozenset[str]
+    ru: dict[str, frozenset[str]]
+    kk: dict[str, frozenset[str]]
+    places_before: frozenset[str]
+    places_after: frozenset[str]
+    placeholders: dict[str, str]
+
+    @classmethod
+    def load(cls, directory: Path = DATA) -> Lexicon:
+        names = json.loads((directory / "deid_kk_names.json").read_text("utf-8"))
+        words = json.loads((directory / "deid_words.json").read_text("utf-8"))
+        ru = {k: frozenset(v) for k, v in words["ru"].items()}
+        kk = {k: _folded_set(v) for k, v in words["kk"].items()}
+        return cls(
+            kk_names=_folded_set(names["given"] + names["surname_stems"]),
+            ru=ru,
+            kk=kk,
+            places_before=_folded_set(words["places"]["before"]),
+            places_after=_folded_set(words["places"]["after"]),
+            placeholders=words["placeholders"],
+        )
+
+
+_morph_lock = threading.Lock()
+
+
+@cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon of the package's data files (loaded once)."""
+    return Lexicon.load()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What pymorphy3 makes of one folded word."""
+
+    known: bool
+    top_name: bool  # the most likely parse is a name, surname or patronymic
+    any_name: bool
+    place: bool  # the most likely parse is a place name
+    lemma: str  # of a name parse if there is one, else of the most likely parse
+    name_lemma: str | None
+
+
+@lru_cache(maxsize=200_000)
+def read(folded: str) -> Reading:
+    """pymorphy3's reading of a folded word (cached: the same words recur in every act)."""
+    with _morph_lock:  # the analyzer is not documented as thread-safe
+        morph = _morph()
+        parses = morph.parse(folded)
+        known = morph.word_is_known(folded)
+    top = parses[0]
+    # Tags of a word outside the dictionary are guesses from its ending, and a Kazakh word
+    # gets Russian guesses: only dictionary words count as names or places.
+    name_parse = next((p for p in parses if _NAME_TAGS & p.tag.grammemes), None) if known else None
+    return Reading(
+        known=known,
+        top_name=known and bool(_NAME_TAGS & top.tag.grammemes),
+        any_name=name_parse is not None,
+        place=known and "Geox" in top.tag.grammemes,
+        lemma=top.normal_form.replace("ё", "е"),
+        name_lemma=name_parse.normal_form.replace("ё", "е") if name_parse else None,
+    )
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    kind: str  # "ph", "ini" or "word"
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def capital(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass
+class NameGuess:
+    """Whether a word looks like part of a person's name, how surely, and who it names."""
+
+    namey: bool = False
+    sure: bool = False  # a name wherever it stands, if capitalised or next to another name
+    key: str = ""
+
+
+def _surname_key(stem: str) -> str:
+    """Masculine form of a surname stem (Ахметова, Ахметовой → ахметов) to tell people apart."""
+    if _SURNAME.fullmatch(stem) and not stem.endswith(("ов", "ев", "ин", "ын")):
+        return _RU_ENDING.sub("", stem)
+    return stem
+
+
+def guess_name(token: Token, lex: Lexicon) -> NameGuess:
+    """How much ``token`` looks like (part of) a person's name."""
+    folded = token.folded
+    if len(folded) < 2:
+        return NameGuess()
+    reading = read(folded)
+    # A name from the Kazakh lists, or a surname or patronymic by its ending, in any case form;
+    # the surest reading of the word's stems wins (Ахметовтың: ахметов, not ахметовтың).
+    best: tuple[int, str] | None = None
+    for stem in kk_stems(folded):
+        if stem in lex.kk_names:
+            sureness = 3
+        elif _PATRONYMIC.fullmatch(stem) or _KK_PATRONYMIC.fullmatch(stem):
+            sureness = 2
+        elif _SURNAME.fullmatch(stem):
+            # -ин/-ын also end many Kazakh words (кейін): a surname only with other evidence.
+            sureness = 1 if stem.endswith(("ин", "ын")) and not reading.any_name else 2
+        else:
+            continue
+        if best is None or sureness > best[0]:
+            best = (sureness, stem)
+    if best is not None and not (best[0] < 3 and reading.known and not reading.any_name):
+        # (a dictionary word that only ends like a surname is not one: "Один", "Итогов")
+        sureness, stem = best
+        return NameGuess(
+            namey=True,
+            sure=not reading.place and sureness >= 2,
+            key=_surname_key(stem),
+        )
+    if reading.any_name:
+        key = _surname_key(reading.name_lemma or reading.lemma)
+        return NameGuess(namey=True, sure=reading.top_name and not reading.place, key=key)
+    return NameGuess()
+
+
+def _word_after(tokens: list[Token], i: int) -> str:
+    return tokens[i + 1].folded if i + 1 < len(tokens) and tokens[i + 1].kind == "word" else ""
+
+
+def _joined(text: str, left: Token, right: Token) -> bool:
+    """True when only spaces (or one line break) separate two tokens."""
+    gap = text[left.end : right.start]
+    return gap.strip(" \t") in ("", "\n") and len(gap) <= 3
+
+
+def _after_place_marker(text: str, tokens: list[Token], i: int, lex: Lexicon) -> bool:
+    """A street or place marker right before token ``i`` ("ул. ", "г.", "им.")."""
+    if i == 0 or tokens[i - 1].kind != "word":
+        return False
+    prev = tokens[i - 1]
+    gap = text[prev.end : tokens[i].start]
+    return gap.strip(" .\t") == "" and prev.folded in lex.places_before
+
+
+class _Masker:
+    """One pass over one text."""
+
+    def __init__(self, text: str, lex: Lexicon) -> None:
+        self.text = text
+        self.lex = lex
+        self.tokens = [
+            Token(m.start(), m.end(), m.group(), m.lastgroup or "word")
+            for m in _TOKEN.finditer(text)
+        ]
+        used = [int(n) for n in _PLACEHOLDER_NO.findall(text)]
+        self.next_no = max(used, default=0) + 1
+        self.people: list[tuple[set[str], int]] = []
+        self.counts: Counter[str] = Counter()
+        self.edits: list[tuple[int, int, str]] = []
+
+    def person_no(self, keys: set[str]) -> int:
+        """The number of the person these name keys belong to (a new one if none matches)."""
+        for known, no in self.people:
+            if keys <= known or known <= keys:
+                known |= keys
+                return no
+        no = self.next_no
+        self.next_no += 1
+        self.people.append((set(keys), no))
+        return no
+
+    def names(self) -> set[int]:
+        """Mask runs of name-like tokens; the indices of tokens masked."""
+        tokens, lex = self.tokens, self.lex
+        guesses = [guess_name(t, lex) if t.kind == "word" else NameGuess() for t in tokens]
+        done: set[int] = set()
+        i = 0
+        while i < len(tokens):
+            if not (guesses[i].namey or tokens[i].kind == "ini"):
+                i += 1
+                continue
+            j = i
+            # A run is capitalised words and initials, or (a name typed in lower case) only
+            # lower-case words: "ағасы Ерланға" is a relationship and a name.
+            capital = tokens[i].capital
+            while (
+                j + 1 < len(tokens)
+                and (guesses[j + 1].namey or tokens[j + 1].kind == "ini")
+                and tokens[j + 1].capital == capital
+                and _joined(self.text, tokens[j], tokens[j + 1])
+                and not (tokens[j].kind == "ini" and tokens[j + 1].kind == "ini")
+            ):
+                j += 1
+            run = range(i, j + 1)
+            words = [k for k in run if tokens[k].kind == "word"]
+            sure = [guesses[k].sure for k in words]
+            initials = len(words) < len(run)
+            place = _after_place_marker(self.text, tokens, i, lex) or (
+                _word_after(tokens, j) in lex.places_after
+            )
+            named = (
+                any(sure) or len(words) >= 2 or initials
+                if capital
+                else len(words) >= 2 and all(sure)
+            )
+            if words and not place and named:
+                keys = {guesses[k].key for k in words}
+                no = self.person_no(keys)
+                self.edits.append((tokens[i].start, tokens[j].end, f"{PERSON}{no}"))
+                self.counts["name"] += 1
+                done.update(run)
+            i = j + 1
+        return done
+
+    def ru_kind(self, token: Token, i: int) -> str | None:
+        reading = read(token.folded)
+        lemma = reading.lemma
+        words = self.lex.ru
+        for kind in ("gender", "ethnicity", "religion"):
+            if lemma in words[kind]:
+                if (
+                    kind == "ethnicity"
+                    and read(_word_after(self.tokens, i)).lemma in words["not_before"]
+                ):
+                    return None
+                return kind
+        return None
+
+    def kk_kind(self, token: Token, i: int) -> str | None:
+        words = self.lex.kk
+        stems = kk_stems(token.folded)
+        after = _word_after(self.tokens, i)
+        for kind in ("gender", "ethnicity", "religion"):
+            for stem in stems:
+                if stem not in words[kind]:
+                    continue
+                rest = token.folded[len(stem) :]
+                if stem == _WIFE and rest[:1] in ("и", "ы"):
+                    return None  # әйелі, әйеліне: "his wife", a relationship
+                if kind == "ethnicity" and (
+                    any(after.startswith(w) for w in words["not_before"]) or rest.startswith("ш")
+                ):
+                    return None  # қазақ тілі, орысша: a language
+                return kind
+        return None
+
+    def words(self, skip: set[int]) -> None:
+        """Mask gender, ethnicity and religion words."""
+        tokens, lex = self.tokens, self.lex
+        kk = lex.kk
+        for i, token in enumerate(tokens):
+            if i in skip or token.kind != "word":
+                continue
+            folded = token.folded
+            after = _word_after(tokens, i)
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if folded in kk["gender_child"] and after.startswith("бала") and nxt:
+                # "қыз бала", "ұл бала": the child stays, the sex goes.
+                self.edits.append((token.start, nxt.start, ""))
+                self.counts["gender"] += 1
+                continue
+            if folded in kk["gender_bigram"] and any(
+                after.startswith(w) for w in kk["gender_bigram_next"]
+            ):
+                self.edits.append((token.start, token.end, lex.placeholders["gender"]))
+                self.counts["gender"] += 1
+                continue
+            if read(folded).lemma in lex.ru["gender_child"]:
+                self.edits.append((token.start, token.end, _child(token.text)))
+                self.counts["gender"] += 1
+                continue
+            kind = self.ru_kind(token, i) or self.kk_kind(token, i)
+            if kind:
+                self.edits.append((token.start, token.end, lex.placeholders[kind]))
+                self.counts[kind] += 1
+
+    def run(self) -> Deidentified:
+        self.words(self.names())
+        out, pos = [], 0
+        for start, end, replacement in sorted(self.edits):
+            out.append(self.text[pos:start])
+            out.append(replacement)
+            pos = end
+        out.append(self.text[pos:])
+        return Deidentified("".join(out), {k: self.counts[k] for k in KINDS if self.counts[k]})
+
+
+def _child(word: str) -> str:
+    """ "ребенок" in the case and number of ``word`` (девочке → ребенку)."""
+    with _morph_lock:
+        parse = _morph().parse(fold(word))[0]
+        child = _morph().parse("ребенок")[0]
+        wanted = {g for g in (parse.tag.case, parse.tag.number) if g}
+        form = child.inflect(wanted) if wanted else None
+    found = form.word if form else "ребенок"
+    return found.capitalize() if word[:1].isupper() else found
+
+
+def deidentify(text: str, lang: str | None = None) -> Deidentified:
+    """``text`` with person names as Ф.И.О.1, Ф.И.О.2 ... (one number per person) and words of
+    gender, ethnicity and religion as placeholders; counts per kind. Idempotent.
+
+    ``lang`` ("kk", "ru", "en" or None) is accepted as a hint only: both languages' rules always
+    run, because a description typed in one language often quotes names and words of the other.
+    """
+    if lang not in (None, "kk", "ru", "en"):
+        raise ValueError(f"unknown language {lang!r}; expected kk, ru, en or None")
+    if not text:
+        return Deidentified(text, {})
+    return _Masker(text, lexicon()).run()
+
+
+def counts_of(results: list[Deidentified]) -> dict[str, Any]:
+    """Counts per kind summed over several texts (the parts of one act)."""
+    total: Counter[str] = Counter()
+    for result in results:
+        total.update(result.counts)
+    return {k: total[k] for k in KINDS if total[k]}
