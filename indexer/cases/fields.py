@@ -206,14 +206,56 @@ def _head_end(text: str) -> int:
     return found.start() if found else min(len(text), _HEAD_CHARS)
 
 
-def _operative(text: str) -> str:
+def split_sections(text: str) -> tuple[str, str, str, str]:
+    """Introduction, facts, reasoning and operative part of an act's text (empty if absent).
+
+    The facts run from «УСТАНОВИЛ» to where the court starts weighing the evidence
+    («Исследовав…», «Суд, выслушав…», «Оценив…»), the reasoning from there to the operative
+    heading.
+    """
+    facts_at = _FACTS_HEAD.search(text)
+    heading = _operative_heading(text)
+    op_start = heading.start() if heading else len(text)
+    operative = text[op_start:]
+    intro_end = facts_at.start() if facts_at else op_start
+    descriptive = text[intro_end:op_start] if facts_at else ""
+    reasoning_at = _REASONING_START.search(descriptive, descriptive.find("\n") + 1)
+    facts = descriptive[: reasoning_at.start()] if reasoning_at else descriptive
+    reasoning = descriptive[reasoning_at.start() :] if reasoning_at else ""
+    return (
+        text[:intro_end].strip(),
+        facts.strip(),
+        reasoning.strip(),
+        operative.strip(),
+    )
+
+
+_REASONING_START = re.compile(
+    r"^[ \t]*(?:(?:Суд|Коллегия|Судебная\s+коллегия|Алқа|Сот),?\s+)?(?:Исследовав|Выслушав|"
+    r"Заслушав|Проверив|Изучив|Оценив|Обсудив|Ознакомившись)\b"
+    r"|^[^\n]*(?:дәлелдемелерді зерттеп|материалдарын зерттеп|тараптарды тыңдап)",
+    re.M | re.I,
+)
+
+
+def case_number_in(text: str) -> str | None:
+    """The case number of a line such as "ДЕЛО № 1-44/2023 (1-1046/2022;)"."""
+    return _case_number(text, text).value
+
+
+def _operative_heading(text: str) -> re.Match[str] | None:
+    """The heading that opens the operative part: the first after «УСТАНОВИЛ», or the first
+    at all in a short (operative-only) act."""
     facts = _FACTS_HEAD.search(text)
     for match in _OPERATIVE_HEAD.finditer(text):
         if facts is None or match.start() > facts.start():
-            return text[match.end() :]
-    # A short (operative-only) act: its operative head may come before any "УСТАНОВИЛ".
-    first = _OPERATIVE_HEAD.search(text)
-    return text[first.end() :] if first else ""
+            return match
+    return _OPERATIVE_HEAD.search(text)
+
+
+def _operative(text: str) -> str:
+    heading = _operative_heading(text)
+    return text[heading.end() :] if heading else ""
 
 
 # --- fields -------------------------------------------------------------------------------------
@@ -303,7 +345,8 @@ def _date(head: str) -> Read[dt.date]:
     return Read()
 
 
-def _clean_number(raw: str) -> str:
+def clean_number(raw: str) -> str:
+    """A case number without inner spaces and with plain hyphens."""
     return re.sub(r"\s", "", raw).replace("‐", "-").replace("–", "-")
 
 
@@ -312,7 +355,7 @@ def _case_number(head: str, text: str) -> Read[str]:
         for where in (head, text[: _HEAD_CHARS * 2]):
             match = pattern.search(where)
             if match:
-                return Read(value=_clean_number(match.group(1)), confidence=confidence)
+                return Read(value=clean_number(match.group(1)), confidence=confidence)
     return Read()
 
 
@@ -579,7 +622,7 @@ _LOWER_NUMBER = re.compile(
 
 def _lower_number(text: str) -> str | None:
     match = _LOWER_NUMBER.search(text)
-    return _clean_number(match.group(1)) if match else None
+    return clean_number(match.group(1)) if match else None
 
 
 def _judge(head: str) -> Read[str]:
@@ -700,7 +743,7 @@ def read_card(text: str) -> ActFields:
             if finished
             else Read(note="no decision yet")
         ),
-        case_number=Read(value=_clean_number(number), confidence=SURE) if number else Read(),
+        case_number=Read(value=clean_number(number), confidence=SURE) if number else Read(),
         uid=Read(value=uid, confidence=SURE) if uid else Read(),
         instance=Read(value=instance, confidence=SURE),
         category=Read(value=category, confidence=LIKELY),
@@ -711,7 +754,7 @@ def read_card(text: str) -> ActFields:
         ),
         first_instance_link=Read(
             value=AppealLink(
-                case_number=_clean_number(value["lower_number"]) if value["lower_number"] else None,
+                case_number=clean_number(value["lower_number"]) if value["lower_number"] else None,
                 uid=uid,
             ),
             confidence=SURE,
