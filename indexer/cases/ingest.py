@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from assistant.core.cases import DOC_TYPE, CourtAct
 from assistant.core.collections import DEMO, label_set
 from assistant.core.deid import PERSON, deidentify
@@ -35,7 +37,14 @@ from indexer.cases.fields import (
     split_sections,
 )
 
-__all__ = ["IngestReport", "as_court_acts", "deidentify_act", "to_canonical_article"]
+__all__ = [
+    "IngestReport",
+    "ReadAct",
+    "as_court_acts",
+    "deidentify_act",
+    "read_document",
+    "to_canonical_article",
+]
 
 # Word endings of Russian surnames and names in the oblique cases (Истемесовым → Истемесов).
 _RU_CASE_ENDING = re.compile(
@@ -142,6 +151,47 @@ def _details(fields: ActFields) -> dict[str, Any]:
     return {k: v for k, v in dumped.items() if isinstance(v, dict) and v.get("value") is not None}
 
 
+class ReadAct(BaseModel):
+    """What was read from one document: its fields and its de-identified text."""
+
+    source: str
+    card: bool
+    fields: ActFields
+    text: str
+    masked: int = 0
+
+
+def read_document(doc: SourceDocument) -> ReadAct | None:
+    """Fields and de-identified text of a court act or case card; None for other documents.
+
+    The source's own metadata (a JSONL record's ``id_text``, ``uid_2``, ``accused``) fills a
+    number or УИД the text lacks and names the defendants to mask.
+    """
+    text = doc.text
+    if is_case_card(text):
+        fields = read_card(text)
+        # A card lists the parties and the judge; what is kept of it is built from its fields.
+        return ReadAct(source=doc.source, card=True, fields=fields, text=_card_plain(fields, text))
+    try:
+        fields = read_act(text)
+    except ValueError:
+        return None
+    meta = doc.metadata
+    fields.case_number = _hinted(fields.case_number, case_number_in(str(meta.get("id_text") or "")))
+    fields.uid = _hinted(fields.uid, meta.get("uid_2"))
+    if fields.kind.value is None or not (
+        fields.case_number.value or fields.uid.value or fields.court.value
+    ):
+        return None
+    known = [a.get("name", "") for a in meta.get("accused") or [] if isinstance(a, dict)]
+    clean, masked = deidentify_act(text, known)
+    return ReadAct(source=doc.source, card=False, fields=fields, text=clean, masked=masked)
+
+
+def _card_plain(fields: ActFields, raw: str) -> str:
+    return "\n\n".join(p for p in _card_text(fields, normalize(raw)) if p)
+
+
 class _Builder:
     def __init__(self, report: IngestReport) -> None:
         self.report = report
@@ -163,31 +213,18 @@ class _Builder:
         return base
 
     def act(self, doc: SourceDocument, collection: str) -> CourtAct | None:
-        text = doc.text
-        if is_case_card(text):
-            fields = read_card(text)
-            intro, facts, operative = _card_text(fields, normalize(text))
+        read = read_document(doc)
+        if read is None:
+            return None
+        fields = read.fields
+        if read.card:
+            intro, facts, operative = _card_text(fields, normalize(doc.text))
             reasoning = ""
             self.report.cards += 1
         else:
-            try:
-                fields = read_act(text)
-            except ValueError:
-                return None
-            meta = doc.metadata
-            fields.case_number = _hinted(
-                fields.case_number, case_number_in(str(meta.get("id_text") or ""))
-            )
-            fields.uid = _hinted(fields.uid, meta.get("uid_2"))
-            if fields.kind.value is None or not (
-                fields.case_number.value or fields.uid.value or fields.court.value
-            ):
-                return None
-            known = [a.get("name", "") for a in meta.get("accused") or [] if isinstance(a, dict)]
-            clean, masked = deidentify_act(text, known)
-            self.report.masked_names += masked
-            intro, facts, reasoning, operative = split_sections(clean)
+            intro, facts, reasoning, operative = split_sections(read.text)
             self.report.acts += 1
+        self.report.masked_names += read.masked
         labels = label_set(collection)
         articles = [a for a in map(to_canonical_article, fields.articles.value or []) if a]
         return CourtAct(
