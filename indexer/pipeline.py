@@ -30,8 +30,8 @@ from indexer.chunking import chunk_document
 from indexer.readers import ReaderError, ReadResult, iter_files, read_file
 
 # Bump when chunking, lexical terms, what is embedded (court acts: core act_passage) or the
-# metadata of court acts (4: collection, kind, УИД)
-# change: stores built by another version are re-chunked and re-tokenised on the next run
+# metadata of court acts (4: collection, kind, УИД) change: stores built by another version
+# are re-chunked and re-tokenised on the next run
 # (vectors of unchanged text come from the embedding cache).
 PIPELINE_VERSION = "4"
 

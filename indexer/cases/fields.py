@@ -162,8 +162,10 @@ _KIND_LINES = [
 ]
 _HEAD_CHARS = 2500
 
-_UID = re.compile(r"(?<![\w-])(\d{2}[RР][SЅ]\d{4}-\d{2}-\d{4}-\d{6}-\d{2})(?![\w-])", re.I)
-_NUMBER = r"(?:[А-ЯA-Z]{1,3}\d*-)?[А-ЯA-Zа-я]?\d{1,4}[а-я]?\s?[-‐–]\s?\d{1,6}(?:[/-]\d{2,4})?"
+# Kept as printed, including a serial number one digit too long (a court's typo is still the
+# id under which the court's site finds the case).
+_UID = re.compile(r"(?<![\w-])(\d{2}[RР][SЅ]\d{4}-\d{2}-\d{4}-\d{6,7}-\d{2})(?![\w-])", re.I)
+_NUMBER = r"(?:[А-ЯA-Z]{1,3}\d*-)?[А-ЯA-Zа-я]?\d{1,4}[а-я]?\s?[-‐–]\s?\d{1,6}(?:\s?[/-]\s?\d{2,4})?"
 _CASE_NUMBERS = (
     # "Дело № 1-348/22" / "Іс № 2-55/2023" opening the act.
     (re.compile(rf"^[ \t]*(?:Дело|Іс)\s*№\s*({_NUMBER})", re.M | re.I), SURE),
@@ -311,6 +313,41 @@ def _nominative(name: str) -> str:
     return name
 
 
+# Courts of the federal cities, named by the appeal instruction («может быть обжаловано в
+# Московский городской суд через ... районный суд»), give a district court its city when the
+# act masked it ("Преображенский районный суд адрес").
+_CITY_COURTS = {
+    "Московск": "города Москвы",
+    "Санкт-Петербургск": "города Санкт-Петербурга",
+    "Севастопольск": "города Севастополя",
+}
+# "обжаловано в Московский городской суд", "подана апелляционная жалоба в судебную коллегию
+# по гражданским делам Московского городского суда".
+_APPEAL_COURT = re.compile(
+    r"(?:обжал\w+|жалоб\w+|представлени\w+)[^.]{0,120}?\bв\s+(?:[^.]{0,60}?коллеги\w+[^.]{0,40}?)?"
+    r"(" + "|".join(_CITY_COURTS) + r")\w*\s+городск\w+\s+суд"
+)
+_LOCATED = re.compile(r"(?:город\w*|г\.|област\w*|кра[яй]\w*|республик\w*|округ\w*|района)", re.I)
+
+
+def _with_city(court: Read[str], text: str) -> Read[str]:
+    name = court.value
+    if (
+        name is None
+        or _LOCATED.search(name)
+        or not re.search(r"(?:районный|межрайонный)\s+суд$", name)
+    ):
+        return court
+    appeal = _APPEAL_COURT.search(text)
+    if appeal is None:
+        return court
+    return Read(
+        value=f"{name} {_CITY_COURTS[appeal.group(1)]}",
+        confidence=LIKELY,
+        note="city masked in the act; from the appeal court it names",
+    )
+
+
 def _court(head: str) -> Read[str]:
     title = _COURT_TITLE.search(head)
     if title:
@@ -383,9 +420,23 @@ def _instance(kind: str | None, head: str) -> Read[str]:
     return Read(value="first", confidence=SURE)
 
 
-def _category(kind: str | None, head: str, court: str | None) -> Read[str]:
+# A commercial court's public-law case (АПК, section III): a challenge to a state body's act
+# or a fine, not a dispute between market participants.
+_PUBLIC_LAW = re.compile(
+    r"к\s+административной\s+ответственности"
+    r"|о\s+признании\s+незаконн\w+\s+(?:и\s+отмене\s+)?(?:постановлени|решени|предписани|действи"
+    r"|бездействи|ненормативн)[^.]{0,160}?(?:инспекци|управлени|министерств|администраци|отдел"
+    r"|служб|таможн|комитет|департамент|ФНС|органа)",
+    re.I,
+)
+
+
+def _category(kind: str | None, head: str, court: str | None, body: str = "") -> Read[str]:
     low = head.lower()
     if "арбитраж" in (court or "").lower() or re.search(r"\bАПК\b|арбитражн\w+\s+суд", head):
+        # The claim as the opening and the first paragraph of the facts state it.
+        if _PUBLIC_LAW.search(head + body[:1200]):
+            return Read(value="administrative", confidence=LIKELY)
         return Read(value="commercial", confidence=SURE)
     if re.search(r"уголовн\w*\s+дел|подсудим|обвиняем|қылмыстық|сотталушы", low) or kind == (
         "приговор"
@@ -398,7 +449,7 @@ def _category(kind: str | None, head: str, court: str | None) -> Read[str]:
     return Read()
 
 
-# Codes by how acts name them; procedural codes (ГПК, АПК, УПК, КАС) are not "cited articles".
+# Codes by how acts name them (substantive and procedural).
 _CODES = (
     (r"УК|Уголовного\s+кодекса", "УК"),
     (r"ГК|Гражданского\s+кодекса", "ГК"),
@@ -412,8 +463,13 @@ _CODES = (
     (r"НК|Налогового\s+кодекса", "НК"),
     (r"БК|Бюджетного\s+кодекса", "БК"),
     (r"ЗК|Земельного\s+кодекса", "ЗК"),
+    (r"ГПК|Гражданского\s+процессуального\s+кодекса", "ГПК"),
+    (r"АПК|Арбитражного\s+процессуального\s+кодекса", "АПК"),
+    (r"УПК|Уголовно-процессуального\s+кодекса", "УПК"),
+    (r"КАС|Кодекса\s+административного\s+судопроизводства", "КАС"),
 )
-_CODE = "|".join(f"(?:{p})" for p, _ in _CODES)
+# Longest first, so that "ГПК" is not read as "ГК" and "КоАП" not cut short.
+_CODE = "|".join(f"(?:{p})" for p, _ in sorted(_CODES, key=lambda c: -len(c[1])))
 _COUNTRY = r"(?:\s+(?:РФ|Российской\s+Федерации|РК|Республики\s+Казахстан))?"
 _NUM = r"\d+(?:\.\d+)?(?:-\d+)?"
 _ARTICLE = re.compile(
@@ -427,6 +483,17 @@ _KK_ARTICLE = re.compile(
     r"(?P<code>ҚК|АК)(?:-\w+)?\s+(?P<num>\d+(?:-\d+)?)-баб\w*(?:\s+(?P<part>\d+)-бөлі\w*)?"
 )
 _KK_CODES = {"ҚК": "УК", "АК": "ГК"}
+
+
+# "ст. ст. 194-199 ГПК РФ" cites six articles; "ст. 188-1" (Kazakh numbering) is one article.
+_MAX_RANGE = 30
+
+
+def _expand_range(raw: str) -> list[str]:
+    first, dash, last = raw.partition("-")
+    if dash and first.isdigit() and last.isdigit() and 0 < int(last) - int(first) <= _MAX_RANGE:
+        return [str(n) for n in range(int(first), int(last) + 1)]
+    return [raw]
 
 
 def _code(raw: str) -> str:
@@ -452,7 +519,7 @@ def _articles(text: str, category: str | None, lang: str) -> Read[list[str]]:
     for match in _ARTICLE.finditer(where):
         code = _code(match["code"])
         part = match["part"] or match["part2"]
-        nums = re.findall(_NUM, match["nums"])
+        nums = [n for raw in re.findall(_NUM, match["nums"]) for n in _expand_range(raw)]
         for num in nums:
             found.append(
                 (match.start(), _ref(code, num, part if len(nums) == 1 else None, country))
@@ -463,8 +530,13 @@ def _articles(text: str, category: str | None, lang: str) -> Read[list[str]]:
         )
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
     if category == "criminal":
-        # The charge, not the rules of sentencing (ст. 69, 72, 73 ... of the General Part).
-        refs = [r for r in refs if not re.match(r"(?:ч\. \S+ )?ст\. (?:[1-9]|[1-9]\d|10\d)\b", r)]
+        # The charge: the Special Part of the criminal code, not the rules of sentencing
+        # (ст. 69, 72, 73 ... of the General Part) or of procedure.
+        refs = [
+            r
+            for r in refs
+            if " УК " in r and not re.match(r"(?:ч\. \S+ )?ст\. (?:[1-9]|[1-9]\d|10\d)\b", r)
+        ]
     else:
         # Witnesses and experts warned of liability for false testimony (ст. 307, 308 УК).
         refs = [r for r in refs if not re.search(r"ст\. 30[78] УК", r)]
@@ -532,11 +604,15 @@ def _outcome(operative: str, category: str | None, instance: str | None) -> Read
 
 
 _APPEAL_RESULTS = (
-    (re.compile(r"отменить\s+(?:[^.\n]{0,200}?)\bв\s+части|отменить\s+частично|частично\s+отменить"),
-     "partly_reversed"),
+    (re.compile(r"отменить\b[^.\n]{0,200}?\bв\s+части|отменить\b[^.\n,]{0,60}?\bчастично"
+                r"|частично\s+отменить"), "partly_reversed"),
     (re.compile(r"\bотменить\b|күші\s+жойылсын"), "reversed"),
     (re.compile(r"\bизменить\b|өзгертілсін"), "modified"),
     (re.compile(r"оставить\s+без\s+изменения|без\s+изменения|өзгеріссіз"), "upheld"),
+    # Sent back to the lower court without an appeal ruling ("Возвращено", "снять с
+    # рассмотрения").
+    (re.compile(r"^возвращ|снят\w*\s+с\s+(?:апелляционного\s+)?рассмотрения"), "returned"),
+    (re.compile(r"^отложен|^приостановлен"), "pending"),
 )  # fmt: skip
 
 
@@ -558,39 +634,47 @@ _PUNISHMENTS = (
     (r"штраф\w*", "штраф"),
 )
 _SENTENCING = re.compile(
-    r"окончательн\w*\s+(?:назнач\w+|наказани\w+)|назнач\w+|(?<![а-яё])в\s+виде\b", re.I
+    r"окончательн\w*\s+(?:назнач\w+|наказани\w+)|назнач\w+|\bопределить\b|(?<![а-яё])в\s+виде\b",
+    re.I,
 )
 _AMOUNT = re.compile(r"(\d[\d\s]{0,12}\d|\d)\s*(?:\([^)]*\)\s*)?(?:руб|тенге|теңге)", re.I)
-_SUSPENDED = re.compile(r"условн\w*\s+с\s+испытательным|шартты")
+_SUSPENDED = re.compile(r"условн\w*,?\s+(?:с\s+)?испытательн|ст\.\s*73\s+УК|шартты", re.I)
 
 
 def _punishment(operative: str) -> Read[Punishment]:
     """The final punishment of the first person sentenced: the "окончательно назначить"
     phrase if there is one, else the first sentencing phrase that names a punishment."""
-    candidates: list[tuple[bool, str, str, int]] = []
+    candidates: list[tuple[int, str, str, int]] = []
     for match in _SENTENCING.finditer(operative):
-        # Up to the end of the sentence or the next sentencing verb.
-        window = re.split(r"[;]|\.\s+[А-ЯЁ]|\n|назнач", operative[match.end() : match.end() + 300])[
-            0
-        ]
+        # To the end of the sentence (a point before a capitalised word, not initials) or the
+        # next sentencing verb.
+        rest = operative[match.end() : match.end() + 300]
+        window = re.split(r";|\.\s+[А-ЯЁ][а-яё]|\n|назнач", rest)[0]
         kind = next((n for p, n in _PUNISHMENTS if re.search(p, window, re.I)), None)
         if kind is not None:
-            # "окончательно [Ф.И.О.] назначить": within the same sentence before the verb.
-            before = operative[max(0, match.start() - 80) : match.end()].split(". ")[-1]
-            final = "окончательн" in before.lower()
+            # "окончательно [Ф.И.О.] назначить", "по совокупности преступлений ... определить":
+            # the final sentence, said within the same sentence before the verb.
+            before = operative[max(0, match.start() - 160) : match.end()].split(". ")[-1].lower()
+            final = 2 if "окончательн" in before else 1 if "совокупност" in before else 0
             candidates.append((final, kind, window, match.end()))
     if not candidates:
         return Read()
-    final, kind, phrase, end = next((c for c in candidates if c[0]), candidates[0])
+    # The most final one: "окончательно" over "по совокупности" over the first named.
+    best = max(c[0] for c in candidates)
+    final, kind, phrase, end = next(c for c in candidates if c[0] == best)
     amount = _AMOUNT.search(phrase) if kind == "штраф" else None
     term = None if kind == "штраф" else months_of_term(phrase)
-    tail = operative[end : end + 500]
+    tail = operative[end : end + 800]
+    # Up to the next person's verdict, whose suspension is not this one's.
+    tail = _GUILTY.split(tail.lower(), maxsplit=1)[0]
+    suspended = bool(_SUSPENDED.search(tail))
     return Read(
         value=Punishment(
-            type=kind,
+            # A suspended prison term (ст. 73 УК РФ) is a punishment type of its own in practice.
+            type="условное " + kind if suspended and kind == "лишение свободы" else kind,
             term_months=term,
             amount_rub=int(re.sub(r"\s", "", amount.group(1))) if amount else None,
-            suspended=bool(_SUSPENDED.search(tail)),
+            suspended=suspended,
         ),
         confidence=SURE if final or len(candidates) == 1 else LIKELY,
     )
@@ -646,7 +730,7 @@ def read_act(text: str) -> ActFields:
     if kind.value is None and court.value is None:
         raise ValueError("not a court act (no title such as РЕШЕНИЕ or ПРИГОВОР, no court)")
     lang = "kk" if detect_lang(text) == "kk" else "ru"
-    category = _category(kind.value, head, court.value)
+    category = _category(kind.value, head, court.value, text[len(head) :])
     operative = _operative(text)
     outcome = (
         _outcome(operative, category.value, instance.value)
@@ -658,7 +742,7 @@ def read_act(text: str) -> ActFields:
     return ActFields(
         lang=lang,
         kind=kind,
-        court=court,
+        court=_with_city(court, text),
         date=_date(head),
         case_number=number,
         act_number=Read(value=act_number.group(1), confidence=SURE) if act_number else Read(),
@@ -731,7 +815,8 @@ def read_card(text: str) -> ActFields:
     )
     result_text = value["result"] or ""
     result = appeal_result_of(result_text)
-    finished = find_dates(result_text) or find_dates(value["finished"] or "")
+    # The date the appeal ended; a pending appeal's result line names its next hearing instead.
+    finished = find_dates(value["finished"] or "")
     uid = value["uid"] if value["uid"] and _UID.fullmatch(value["uid"]) else None
     number = value["number"]
     return ActFields(
