@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
-from evals.harness.suites import answers, cases, feedback, latency, retrieval
+from evals.harness.suites import answers, cases, extraction, feedback, latency, retrieval
 
 Suite = Callable[[EvalContext], SuiteResult]
 
@@ -17,4 +17,5 @@ SUITES: dict[str, Suite] = {
     "prediction": cases.run_prediction,
     "latency": latency.run,
     "feedback": feedback.run,
+    "extraction": extraction.run,
 }
