@@ -156,8 +156,16 @@ _KINDS: tuple[tuple[str, str], ...] = (
     ("ҰЙҒАРЫМ", "определение"),
     ("ҚАУЛЫ", "постановление"),
 )
+# The title stands alone on its line, or is followed by its number or subject ("№ 2-55",
+# "об отказе в передаче ...", "по делу ..."): a sentence that merely starts with the word
+# ("Решение суда можно обжаловать ...") is not a title.
 _KIND_LINES = [
-    (re.compile(rf"^[ \t#]*{_spaced(word)}(?![А-ЯЁа-яёӘҒҚҢӨҰҮҺІәғқңөұүһі])", re.M | re.I), kind)
+    (
+        re.compile(
+            rf"^[ \t#]*{_spaced(word)}[ \t]*(?:$|№|\(|об?[ \t]|по[ \t]|именем)", re.M | re.I
+        ),
+        kind,
+    )
     for word, kind in _KINDS
 ]
 _HEAD_CHARS = 2500
