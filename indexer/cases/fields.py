@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import Generic, TypeVar
 
+import pymorphy3
 from pydantic import BaseModel, Field
 
 from assistant.core.text import detect_lang, normalize
@@ -186,6 +188,8 @@ _CASE_NUMBERS = (
         ),
         SURE,
     ),
+    # "№ 1-734/2024 қылмыстық істі": Kazakh puts the number before the noun.
+    (re.compile(rf"№\s*({_NUMBER})\s+(?:қылмыстық|азаматтық|әкімшілік)\s+іс", re.I), SURE),
     # A bare "№ 1-185/2020" on its own line at the top.
     (re.compile(rf"^[ \t]*№\s*({_NUMBER})[ \t]*$", re.M), LIKELY),
 )
@@ -305,20 +309,35 @@ def _tidy_court(name: str) -> str:
     return _nominative(name)
 
 
-_GENITIVE = (
-    (r"^(\w+)ого\s+(\w+)ого\s+Суда\b", r"\1ый \2ый Суд"),
-    (r"^(\w+)его\s+(\w+)ого\s+Суда\b", r"\1ий \2ый Суд"),
-    (r"^(\w+)ого\s+суда\b", r"\1ый суд"),
-)
+@cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+def _nominative_word(word: str) -> str:
+    """A genitive adjective of a court's name in the masculine nominative (областного →
+    областной), by pymorphy3; its own ending rule when the dictionary changes the stem
+    (высшего would become высочайший)."""
+    low = word.lower()
+    found = None
+    for parse in _morph().parse(low):
+        if "ADJF" in parse.tag and "gent" in parse.tag:
+            inflected = parse.inflect({"masc", "sing", "nomn"})
+            found = inflected.word if inflected else None
+            break
+    if found is None or not found.startswith(low[:-3]):
+        found = low[:-3] + ("ий" if low.endswith("его") else "ый")
+    return found.capitalize() if word[:1].isupper() else found
 
 
 def _nominative(name: str) -> str:
-    """«Высшего Арбитражного Суда ...» (a collegium of it) → «Высший Арбитражный Суд ...»."""
-    for pattern, repl in _GENITIVE:
-        if re.match(pattern, name):
-            fixed = re.sub(pattern, repl, name, count=1)
-            return fixed.replace("Высшый", "Высший")
-    return name
+    """«Павлодарского областного суда» (named after its collegium) → «Павлодарский
+    областной суд»; a name already in the nominative is returned as it is."""
+    match = re.match(r"^((?:[А-ЯЁа-яё-]+(?:ого|его)\s+)+)(суда|Суда)\b", name)
+    if not match:
+        return name
+    words = [_nominative_word(w) for w in match.group(1).split()]
+    return " ".join([*words, match.group(2)[:-1]]) + name[match.end() :]
 
 
 # Courts of the federal cities, named by the appeal instruction («может быть обжаловано в
@@ -491,6 +510,20 @@ _KK_ARTICLE = re.compile(
     r"(?P<code>ҚК|АК)(?:-\w+)?\s+(?P<num>\d+(?:-\d+)?)-баб\w*(?:\s+(?P<part>\d+)-бөлі\w*)?"
 )
 _KK_CODES = {"ҚК": "УК", "АК": "ГК"}
+# Several charges with one code at the end: "п. «а,в» ч.2 ст. 163, п. «а» ч.2 ст. 161 УК РФ",
+# or the older order "ст. ст. 162 ч. 2, 161 ч. 2 п.п. «а,г» УК РФ".
+_POINT = r"(?:п\.?\s*(?:п\.\s*)?[«\"][^»\"]{1,20}[»\"]\s*)?"
+_PART_FIRST = rf"{_POINT}ч\.\s*\d+\s*ст\.\s*\d+(?:\.\d+)?"
+_ARTICLE_FIRST = rf"\d+(?:\.\d+)?\s+ч\.\s*\d+(?:\s+{_POINT})?"
+_ARTICLE_LIST = re.compile(
+    rf"(?P<a>(?:{_PART_FIRST}\s*(?:,|и)\s*)+{_PART_FIRST})"
+    rf"|ст\.\s*(?:ст\.\s*)?(?P<b>(?:{_ARTICLE_FIRST}\s*(?:,|и)\s*)+{_ARTICLE_FIRST})"
+)
+_LIST_END = re.compile(rf"\s*(?P<code>{_CODE}){_COUNTRY}(?![А-Яа-я])")
+# The General Part of the criminal code (sentencing rules, not charges) ends before art. 105
+# in Russia and before art. 99 in Kazakhstan.
+_SPECIAL_PART = {"РФ": 105, "РК": 99}
+_CHARGE_SENTENCE = re.compile(r"виновн|оправда|обвинени|кінәлі|ақтал|айып", re.I)
 
 
 # "ст. ст. 194-199 ГПК РФ" cites six articles; "ст. 188-1" (Kazakh numbering) is one article.
@@ -522,7 +555,9 @@ def _articles(text: str, category: str | None, lang: str) -> Read[list[str]]:
     country = "РК" if lang == "kk" or re.search(r"Республик\w+\s+Казахстан|\bРК\b", text) else "РФ"
     where = text
     if category == "criminal":
-        where = _operative(text) or text
+        # The sentences of the operative part that convict, acquit or state the charge.
+        sentences = re.split(r"(?<=[.;])\s+(?=[А-ЯЁӘҒҚҢӨҰҮҺІ])|\n", _operative(text) or text)
+        where = "\n".join(s for s in sentences if _CHARGE_SENTENCE.search(s))
     found: list[tuple[int, str]] = []
     for match in _ARTICLE.finditer(where):
         code = _code(match["code"])
@@ -532,18 +567,28 @@ def _articles(text: str, category: str | None, lang: str) -> Read[list[str]]:
             found.append(
                 (match.start(), _ref(code, num, part if len(nums) == 1 else None, country))
             )
+    for match in _ARTICLE_LIST.finditer(where):
+        end = _LIST_END.match(where, match.end())
+        if end is None:
+            continue
+        code = _code(end["code"])
+        if match["a"]:
+            pairs = re.findall(r"ч\.\s*(\d+)\s*ст\.\s*(\d+(?:\.\d+)?)", match["a"])
+        else:
+            pairs = [(p, n) for n, p in re.findall(r"(\d+(?:\.\d+)?)\s+ч\.\s*(\d+)", match["b"])]
+        for part, num in pairs:
+            found.append((match.start(), _ref(code, num, part, country)))
     for match in _KK_ARTICLE.finditer(where):
         found.append(
             (match.start(), _ref(_KK_CODES[match["code"]], match["num"], match["part"], "РК"))
         )
     refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
     if category == "criminal":
-        # The charge: the Special Part of the criminal code, not the rules of sentencing
-        # (ст. 69, 72, 73 ... of the General Part) or of procedure.
+        first = _SPECIAL_PART[country]
         refs = [
             r
             for r in refs
-            if " УК " in r and not re.match(r"(?:ч\. \S+ )?ст\. (?:[1-9]|[1-9]\d|10\d)\b", r)
+            if " УК " in r and int(re.search(r"ст\. (\d+)", r).group(1)) >= first  # type: ignore[union-attr]
         ]
     else:
         # Witnesses and experts warned of liability for false testimony (ст. 307, 308 УК).
@@ -647,6 +692,45 @@ _SENTENCING = re.compile(
 )
 _AMOUNT = re.compile(r"(\d[\d\s]{0,12}\d|\d)\s*(?:\([^)]*\)\s*)?(?:руб|тенге|теңге)", re.I)
 _SUSPENDED = re.compile(r"условн\w*,?\s+(?:с\s+)?испытательн|ст\.\s*73\s+УК|шартты", re.I)
+
+
+_KK_PUNISHMENTS = (
+    (r"бас\s+бостандығынан\s+айыр", "лишение свободы"),
+    (r"бас\s+бостандығын\s+шектеу", "ограничение свободы"),
+    (r"айыппұл", "штраф"),
+    (r"қоғамдық\s+жұмыс", "обязательные работы"),
+)
+_KK_SENTENCE = re.compile(r"[^.\n]*жаза\w*[^.\n]*тағайында\w*", re.I)
+_KK_TERM = re.compile(r"(?:(\d+)\s+жыл)?\s*(?:(\d+)\s+ай)?")
+
+
+def _kk_punishment(operative: str) -> Read[Punishment]:
+    """A Kazakh verdict's punishment: "... 3 жыл мерзімге бас бостандығынан айыру жазасы
+    тағайындалсын" (the verb closes the sentence)."""
+    for match in _KK_SENTENCE.finditer(operative):
+        phrase = match.group(0)
+        kind = next((n for p, n in _KK_PUNISHMENTS if re.search(p, phrase, re.I)), None)
+        if kind is None:
+            continue
+        months = next(
+            (
+                int(t[1] or 0) * 12 + int(t[2] or 0)
+                for t in _KK_TERM.finditer(phrase)
+                if t[1] or t[2]
+            ),
+            None,
+        )
+        amount = re.search(r"(\d[\d\s]*\d|\d)\s*(?:теңге|тенге|АЕК)", phrase)
+        return Read(
+            value=Punishment(
+                type=kind,
+                term_months=None if kind == "штраф" else months,
+                amount_rub=int(re.sub(r"\s", "", amount.group(1))) if amount else None,
+                suspended=bool(_SUSPENDED.search(operative[match.end() : match.end() + 400])),
+            ),
+            confidence=LIKELY,
+        )
+    return Read()
 
 
 def _punishment(operative: str) -> Read[Punishment]:
@@ -759,7 +843,11 @@ def read_act(text: str) -> ActFields:
         category=category,
         articles=_articles(text, category.value, lang),
         outcome=outcome,
-        punishment=_punishment(operative) if category.value == "criminal" else Read(),
+        punishment=(
+            (_kk_punishment(operative) if lang == "kk" else _punishment(operative))
+            if category.value == "criminal"
+            else Read()
+        ),
         appeal_result=appeal,
         first_instance_link=link,
         judge=_judge(head),
