@@ -582,7 +582,7 @@ def _articles(text: str, category: str | None, lang: str) -> Read[list[str]]:
         found.append(
             (match.start(), _ref(_KK_CODES[match["code"]], match["num"], match["part"], "РК"))
         )
-    refs = list(dict.fromkeys(ref for _, ref in sorted(found)))
+    refs = list(dict.fromkeys(ref for _, ref in sorted(found, key=lambda f: f[0])))
     if category == "criminal":
         first = _SPECIAL_PART[country]
         refs = [

@@ -16,8 +16,10 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+import pymorphy3
 from pydantic import BaseModel
 
 from assistant.core.cases import DOC_TYPE, CourtAct
@@ -95,21 +97,93 @@ def _masked_words(original: str, masked: str) -> list[str]:
     return found
 
 
+_PLACEHOLDER = r"Ф\.\s?И\.\s?О\.\d*"
+_CAP = r"[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?"
+# Initials, but not a placeholder ("Ф.И.О.3" is no "Ф.И.").
+_INITIALS = r"(?!Ф\.\s?И\.\s?О\.)[А-ЯЁ]\.\s?[А-ЯЁ]\.?(?![а-яё])"
+# One person's surname masked beside the rest of the name: "Ф.И.О. Ф.И.О.3" → "Ф.И.О.3".
+_ADJACENT = re.compile(
+    rf"{re.escape(PERSON)}\s+({_PLACEHOLDER})|({_PLACEHOLDER})\s+{re.escape(PERSON)}(?!\d)"
+)
+# A capitalised word next to a masked name or before initials: "по иску Червоноокой Ф.И.О.3",
+# "Хмель Ф.И.О.2", "Маккински И.В.", "Ф.И.О.3 Аннемарие Ф.И.О.4".
+_BEFORE_NAME = re.compile(rf"(?<![\w.«\"])({_CAP})(\s+)(?={_PLACEHOLDER}|{_INITIALS})")
+_WITH_INITIALS = re.compile(rf"(?<![\w.«\"])({_CAP})\s+{_INITIALS}")
+_AFTER_NAME = re.compile(rf"({_PLACEHOLDER})(\s+)({_CAP})(?![\w.])")
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+
+
+@cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+def _common_word(word: str) -> bool:
+    """Whether a word is an ordinary dictionary word (Истец, Суд, Москва), not a name."""
+    parses = _morph().parse(word.lower())
+    if any(p.tag.grammemes & _NAME_TAGS for p in parses):
+        return False
+    return any(p.is_known for p in parses)
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?:;\n"
+
+
+def _left_names(text: str) -> tuple[str, set[str]]:
+    """Names ``deidentify`` left next to the ones it masked (surnames it did not know) and
+    surnames with initials; a capitalised word at a sentence start counts only when it is no
+    dictionary word."""
+    found: set[str] = set()
+
+    def name(word: str, at: int) -> bool:
+        if _sentence_start(text, at) or word.isupper():
+            return not _common_word(word)
+        return True
+
+    def surname_initials(m: re.Match[str]) -> str:
+        if not name(m.group(1), m.start()):
+            return m.group(0)
+        found.add(m.group(1))
+        return PERSON
+
+    def before(m: re.Match[str]) -> str:
+        if not name(m.group(1), m.start()):
+            return m.group(0)
+        found.add(m.group(1))
+        return PERSON + m.group(2)
+
+    def after(m: re.Match[str]) -> str:
+        if _common_word(m.group(3)):
+            return m.group(0)
+        found.add(m.group(3))
+        return m.group(1) + m.group(2) + PERSON
+
+    text = _WITH_INITIALS.sub(surname_initials, text)
+    text = _BEFORE_NAME.sub(before, text)
+    text = _AFTER_NAME.sub(after, text)
+    return _ADJACENT.sub(lambda m: m.group(1) or m.group(2), text), found
+
+
 def deidentify_act(text: str, known_names: Sequence[str] = ()) -> tuple[str, int]:
     """The act's text with party names masked, and how many spans were masked.
 
-    ``deidentify`` masks the names it recognises; every other form of a name it masked once,
-    and of a name the source's metadata gives (a defendant's full name), is then masked too,
-    so that "с Истемесовым Н.А." goes where "Истемесов Нурлан Айдарбекович" went.
+    ``deidentify`` masks the names it recognises; then surnames it left beside a masked name
+    or before initials, and every other form of a name masked once or given by the source's
+    metadata (a defendant's full name), are masked too: "с Истемесовым Н.А." goes where
+    "Истемесов Нурлан Айдарбекович" went, "Червоноокой С.М." where "Червоноокой Ф.И.О.3" did.
     """
     first = deidentify(text, "ru")
-    stems = _name_stems(_masked_words(text, first.text))
+    result, left = _left_names(first.text)
+    stems = _name_stems([*_masked_words(text, first.text), *left])
     stems |= _name_stems(w for name in known_names for w in _WORD.findall(name))
-    result, extra = first.text, 0
+    extra = len(left)
     if stems:
         alternatives = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w.])(?:{alternatives})[а-яё]{{0,4}}(?![\w])")
-        result, extra = pattern.subn(PERSON, result)
+        result, more = pattern.subn(PERSON, result)
+        extra += more
     return result, first.masked + extra
 
 
@@ -263,27 +337,31 @@ def _article_ok(ref: str) -> bool:
 
 
 def _link(acts: list[CourtAct], report: IngestReport) -> list[CourtAct]:
-    """Appeal acts and cards point at their first-instance act, which takes their result."""
-    first = [a for a in acts if a.instance == "first"]
-    by_uid = {a.uid: a for a in first if a.uid}
-    by_number = {_number_key(a.case_id): a for a in first}
-    out = {a.case_id: a for a in acts}
-    for act in acts:
+    """Appeal acts and cards point at their first-instance act, which takes their result.
+    The list keeps its order and any duplicates (the index run reports those)."""
+    out = list(acts)
+    first = {i for i, a in enumerate(out) if a.instance == "first"}
+    by_uid = {out[i].uid: i for i in first if out[i].uid}
+    by_number = {_number_key(out[i].case_id): i for i in first}
+    for i, act in enumerate(acts):
         link = act.details.get("first_instance_link", {}).get("value") or {}
         if act.instance == "first" or not link:
             continue
-        target = by_uid.get(link.get("uid") or "") or by_number.get(
-            _number_key(link.get("case_number") or "")
-        )
-        if target is None or target.case_id == act.case_id:
+        target = by_uid.get(link.get("uid") or "")
+        if target is None:
+            target = by_number.get(_number_key(link.get("case_number") or ""))
+        if target is None or out[target].case_id == act.case_id:
             continue
-        out[act.case_id] = act.model_copy(update={"parent_case_id": target.case_id})
-        result = act.appeal_outcome
-        current = out[target.case_id]
-        if result != "none" and current.appeal_outcome == "none":
-            out[target.case_id] = current.model_copy(update={"appeal_outcome": result})
-            report.linked += 1
-    return list(out.values())
+        parent = out[target].case_id
+        out[i] = act.model_copy(update={"parent_case_id": parent})
+        if act.appeal_outcome == "none" or out[target].appeal_outcome != "none":
+            continue
+        report.linked += 1
+        # Every copy of the act (the same file under two names) carries the result.
+        for j in first:
+            if out[j].case_id == parent:
+                out[j] = out[j].model_copy(update={"appeal_outcome": act.appeal_outcome})
+    return out
 
 
 def _number_key(number: str) -> str:
