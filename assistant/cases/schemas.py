@@ -8,11 +8,25 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.core.cases import DOC_TYPE
+from assistant.core.collections import all_labels
 from assistant.core.schemas import FilterValues, Lang, SearchFilters
 
 
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+def _known(kind: str) -> Any:
+    """A validator: every value must be a label of some collection (collections.json)."""
+
+    def check(value: list[str] | None) -> list[str] | None:
+        labels = all_labels(kind)
+        unknown = [v for v in value or [] if v not in labels]
+        if unknown:
+            raise ValueError(f"unknown {kind} {unknown}; expected some of {sorted(labels)}")
+        return value
+
+    return check
 
 
 class PredictFilters(BaseModel):
@@ -26,6 +40,7 @@ class PredictFilters(BaseModel):
     article: FilterValues | None = None
 
     _lists = field_validator("category", "article", mode="before")(_one_or_many)
+    _categories = field_validator("category")(_known("categories"))
 
 
 class CaseFilters(PredictFilters):
@@ -42,6 +57,7 @@ class CaseFilters(PredictFilters):
     _more_lists = field_validator("instance", "court", "region", "collection", mode="before")(
         _one_or_many
     )
+    _instances = field_validator("instance")(_known("instances"))
 
     def search_filters(self, articles: list[str] | None = None) -> SearchFilters:
         """Store filters over court acts; ``articles`` replaces the article list when given."""

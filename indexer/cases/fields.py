@@ -92,19 +92,20 @@ class ActFields(BaseModel):
 # --- structure ---------------------------------------------------------------------------------
 
 
-def _spaced(word: str) -> str:
-    """A word that may be typed with its letters spaced out («П Р И Г О В О Р»)."""
-    return r"[ \t]?".join(re.escape(ch) for ch in word)
+def spaced(word: str) -> str:
+    """A heading that may be typed with its letters spaced out («У С Т А Н О В И Л»)."""
+    return r"[ \t]?".join(re.escape(ch) if ch != " " else r"\s+" for ch in word)
 
 
-def _heads(*words: str) -> re.Pattern[str]:
-    return re.compile(
-        r"^[ \t]*(?:" + "|".join(_spaced(w) for w in words) + r")[ \t]*(?::|$)", re.M | re.I
-    )
+def heading(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A section heading alone on its line ("УСТАНОВИЛ:", "П Р И Г О В О Р И Л")."""
+    alternatives = "|".join(spaced(w) for w in words)
+    return re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*(?::|$)", re.M | re.I)
 
 
-_FACTS_HEAD = _heads("УСТАНОВИЛА", "УСТАНОВИЛ", "АНЫҚТАДЫ", "Суд установил")
-_OPERATIVE_LINE = _heads(
+# The headings that open the descriptive and the operative part (ru, kk).
+FACTS_WORDS = ("УСТАНОВИЛА", "УСТАНОВИЛ", "АНЫҚТАДЫ")
+OPERATIVE_WORDS = (
     "ПРИГОВОРИЛ",
     "ПОСТАНОВИЛА",
     "ПОСТАНОВИЛ",
@@ -115,8 +116,11 @@ _OPERATIVE_LINE = _heads(
     "ҮКІМ ЕТТІ",
     "ҚАУЛЫ ЕТТІ",
     "ШЕШІМ ЕТТІ",
+    "ҰЙҒАРЫМ ЕТТІ",
     "ҰЙҒАРДЫ",
 )
+_FACTS_HEAD = heading((*FACTS_WORDS, "Суд установил"))
+_OPERATIVE_LINE = heading(OPERATIVE_WORDS)
 # Also run into a sentence in capitals: "..., Суд ОПРЕДЕЛИЛ: в передаче дела ... отказать".
 _OPERATIVE_INLINE = re.compile(
     r"\b(?:ПРИГОВОРИЛ|ПОСТАНОВИЛА?|РЕШИЛА?|ОПРЕДЕЛИЛА?|ҮКІМ ЕТТІ|ҚАУЛЫ ЕТТІ|ШЕШІМ ЕТТІ|ҰЙҒАРДЫ)\s*:"
@@ -163,9 +167,7 @@ _KINDS: tuple[tuple[str, str], ...] = (
 # ("Решение суда можно обжаловать ...") is not a title.
 _KIND_LINES = [
     (
-        re.compile(
-            rf"^[ \t#]*{_spaced(word)}[ \t]*(?:$|№|\(|об?[ \t]|по[ \t]|именем)", re.M | re.I
-        ),
+        re.compile(rf"^[ \t#]*{spaced(word)}[ \t]*(?:$|№|\(|об?[ \t]|по[ \t]|именем)", re.M | re.I),
         kind,
     )
     for word, kind in _KINDS
@@ -233,7 +235,7 @@ def split_sections(text: str) -> tuple[str, str, str, str]:
     operative = text[op_start:]
     intro_end = facts_at.start() if facts_at else op_start
     descriptive = text[intro_end:op_start] if facts_at else ""
-    reasoning_at = _REASONING_START.search(descriptive, descriptive.find("\n") + 1)
+    reasoning_at = REASONING_START.search(descriptive, descriptive.find("\n") + 1)
     facts = descriptive[: reasoning_at.start()] if reasoning_at else descriptive
     reasoning = descriptive[reasoning_at.start() :] if reasoning_at else ""
     return (
@@ -244,11 +246,15 @@ def split_sections(text: str) -> tuple[str, str, str, str]:
     )
 
 
-_REASONING_START = re.compile(
-    r"^[ \t]*(?:(?:Суд|Коллегия|Судебная\s+коллегия|Алқа|Сот),?\s+)?(?:Исследовав|Выслушав|"
-    r"Заслушав|Проверив|Изучив|Оценив|Обсудив|Ознакомившись)\b"
-    r"|^[^\n]*(?:дәлелдемелерді зерттеп|материалдарын зерттеп|тараптарды тыңдап)",
-    re.M | re.I,
+# Where the court starts weighing the evidence: the facts end and the reasoning begins.
+_WEIGHING = "Исследовав|Выслушав|Заслушав|Проверив|Изучив|Оценив|Обсудив|Ознакомившись"
+REASONING_START = re.compile(
+    # "Исследовав ...", or after the court's name in lower case too: "Суд, выслушав ...".
+    rf"^[ \t]*(?:(?:Суд|Коллегия|Судебная\s+коллегия|Алқа|Сот),?\s+)?(?:{_WEIGHING})\b"
+    rf"|^[ \t]*(?:Суд|Коллегия|Судебная\s+коллегия),?\s+(?:{_WEIGHING.lower()})\b"
+    r"|^[^\n]*(?:дәлелдемелерді зерттеп|материалдарын зерттеп|материалдарын тексеріп|"
+    r"тараптарды тыңдап)",
+    re.M,
 )
 
 
@@ -627,12 +633,13 @@ def _outcome(operative: str, category: str | None, instance: str | None) -> Read
         if _TRANSFER.search(low):
             return Read(value="transferred", confidence=SURE)
     if category == "criminal":
-        if _GUILTY.search(low):
-            return Read(value="guilty", confidence=SURE)
-        if _ACQUIT.search(low):
-            return Read(value="acquitted", confidence=SURE)
-        if _TERMINATE.search(low):
-            return Read(value="terminated", confidence=SURE)
+        for pattern, outcome in (
+            (_GUILTY, "guilty"),
+            (_ACQUIT, "acquitted"),
+            (_TERMINATE, "terminated"),
+        ):
+            if pattern.search(low):
+                return Read(value=outcome, confidence=SURE)
         return Read(value="other", confidence=GUESS)
     # The first decision of the operative part, as courts open it.
     first = low[:1500]
@@ -645,12 +652,13 @@ def _outcome(operative: str, category: str | None, instance: str | None) -> Read
         return Read(value="denied", confidence=SURE)
     if satisfy:
         return Read(value="satisfied", confidence=SURE)
-    if _TERMINATE.search(first):
-        return Read(value="terminated", confidence=SURE)
-    if _LEAVE.search(first):
-        return Read(value="left_without_consideration", confidence=SURE)
-    if _RETURN.search(first):
-        return Read(value="returned", confidence=LIKELY)
+    for pattern, outcome, confidence in (
+        (_TERMINATE, "terminated", SURE),
+        (_LEAVE, "left_without_consideration", SURE),
+        (_RETURN, "returned", LIKELY),
+    ):
+        if pattern.search(first):
+            return Read(value=outcome, confidence=confidence)
     if _AWARD.search(first):
         return Read(value="satisfied", confidence=GUESS, note="an award without 'удовлетворить'")
     return Read(value="other", confidence=GUESS)
