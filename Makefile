@@ -31,7 +31,7 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev
 
-# Synthetic court acts (deterministic; see indexer/cases/generator.py), generated once.
+# Synthetic court acts (deterministic; see demo/cases/generator.py), generated once.
 CASES := corpus/cases/acts.jsonl
 $(CASES): | $(VENV)/.installed
 	$(BIN)/alqabi corpus cases --out $@

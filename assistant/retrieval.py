@@ -12,6 +12,7 @@ winner. Weights: ``evals/fusion.py``; ``tests/test_fusion.py`` shows both cases.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -29,6 +30,8 @@ from assistant.core.text import normalize, terms
 
 Method = Literal["dense", "lexical", "fuzzy"]
 METHODS: tuple[Method, ...] = ("dense", "lexical", "fuzzy")
+# Embeds queries while their lexical search runs (one search waits on one embedding).
+_DENSE_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alqabi-dense")
 
 
 class QueryError(ValueError):
@@ -132,10 +135,21 @@ class HybridRetriever:
         filters: SearchFilters | None = None,
         methods: Sequence[Method] = METHODS,
     ) -> dict[Method, list[tuple[int, float]]]:
-        """Each method's ranked (row id, raw score) list for an already checked query."""
+        """Each method's ranked (row id, raw score) list for an already checked query.
+
+        The query is embedded on a worker thread while the lexical methods run here: the
+        embedder and SQLite release the GIL, so a search costs the longer of the two, not both."""
         n = self.settings.candidates
         runners = {"dense": self.dense, "lexical": self.lexical, "fuzzy": self.fuzzy}
-        return {m: runners[m](query, n, filters) for m in methods}
+        dense = (
+            _DENSE_POOL.submit(self.dense, query, n, filters)
+            if "dense" in methods and len(methods) > 1
+            else None
+        )
+        done = {m: runners[m](query, n, filters) for m in methods if m != "dense" or not dense}
+        if dense is not None:
+            done["dense"] = dense.result()
+        return {m: done[m] for m in methods}
 
     def fuse(
         self,

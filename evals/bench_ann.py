@@ -42,8 +42,8 @@ from assistant.core.cases import act_passage
 from assistant.core.config import EmbedderSettings
 from assistant.core.embeddings import make_embedder
 from assistant.core.store import EmbeddingCache
+from demo.cases.generator import generate_cases
 from evals.bench_embedders import SHARED, _sentences, kazakh_documents, russian_documents
-from indexer.cases.generator import generate_cases
 from indexer.pipeline import embed_passages
 from indexer.workers import EmbeddingPool
 

@@ -41,9 +41,9 @@ from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import make_embedder
 from assistant.retrieval import Method
 from assistant.services import Services
+from demo.cases import generate_cases
+from demo.cases.cli import write_corpus
 from evals.bench_search import summary
-from indexer.cases import generate_cases
-from indexer.cases.cli import write_corpus
 from indexer.pipeline import Indexer
 
 FULL = 3200

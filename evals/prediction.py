@@ -26,8 +26,8 @@ import numpy as np
 
 from assistant.cases.model import PredictorModel
 from assistant.cases.service import CaseService
+from demo.cases.generator import NOISE_SCALE
 from evals.cases import FULL, default_store, ensure_store
-from indexer.cases.generator import NOISE_SCALE
 
 
 def ceiling(service: CaseService, model: PredictorModel) -> float:

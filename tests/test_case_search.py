@@ -22,10 +22,11 @@ from assistant.cases.snippet import snippet
 from assistant.core.cases import CourtAct
 from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import Embedder
+from assistant.core.text import terms
 from assistant.retrieval import QueryError
 from assistant.services import Services
-from indexer.cases import generate_cases
-from indexer.cases.cli import write_corpus
+from demo.cases import generate_cases
+from demo.cases.cli import write_corpus
 from indexer.pipeline import Indexer
 
 # Small enough to embed in well under a minute, large enough for every category and outcome.
@@ -172,7 +173,8 @@ def test_snippet_is_the_passage_with_the_query_terms():
         "Суд установил обстоятельства дела. Подсудимый похитил телефон у потерпевшей в автобусе. "
         "Потерпевшая обратилась в полицию. Иных обстоятельств не установлено."
     )
-    cut = snippet(text, "кража телефона в автобусе", 80)
+    wanted = set(terms("кража телефона в автобусе", folded=True))
+    cut = snippet(text, wanted, "ru", 80)
     assert cut.startswith("… Подсудимый похитил телефон")
     assert len(cut) <= 84
 

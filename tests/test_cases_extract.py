@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.core.cases import CourtAct
-from indexer.cases import extract_act, generate_cases, load_cases_jsonl, write_cases_jsonl
+from demo.cases import generate_cases, write_cases_jsonl
+from indexer.cases import extract_act, load_cases_jsonl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acts"
 

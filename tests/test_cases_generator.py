@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assistant.core.cases import (
     CATEGORIES,
@@ -23,8 +24,8 @@ from assistant.core.cases import (
     outcomes_for,
 )
 from assistant.core.schemas import SourceDocument
-from indexer.cases import generate_cases, write_cases_jsonl
-from indexer.cases.generator import flip_outcome, outcome_utilities
+from demo.cases import generate_cases, patterns, write_cases_jsonl
+from demo.cases.generator import flip_outcome, outcome_utilities
 
 N = 3200
 
@@ -336,3 +337,34 @@ def test_labels_cover_every_value() -> None:
     ):
         for value in values:
             assert set(labels[value]) == {"kk", "ru", "en"}
+
+
+def test_pattern_file_is_read_into_linked_records() -> None:
+    read = patterns.PatternFile(patterns.DATA)
+    murder = next(
+        p for p in read.data["crime_patterns"] if p["id"] == "jury.murder_domestic_quarrel"
+    )
+    pattern = read.pattern(patterns.CrimePattern, murder)
+    # Named slots, families and second counts are the shared records, not copies of text.
+    assert pattern.slots["weapon"] is read.slots["weapon"]
+    assert pattern.family is read.families[murder["family"]]
+    assert pattern == next(p for p in patterns.CRIME_PATTERNS if p.id == murder["id"])
+    assert all(isinstance(o, tuple) for o in pattern.slots["weapon"].options)
+
+
+def test_pattern_file_names_an_unknown_field(tmp_path: Path) -> None:
+    data = yaml.safe_load(patterns.DATA.read_text(encoding="utf-8"))
+    data["claim_patterns"][0]["verdict"] = "satisfied"
+    path = tmp_path / "patterns.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"civ\.loan_receipt has unknown fields \['verdict'\]"):
+        patterns.PatternFile(path)
+
+
+def test_slot_option_must_give_every_form(tmp_path: Path) -> None:
+    data = yaml.safe_load(patterns.DATA.read_text(encoding="utf-8"))
+    data["slots"]["place"]["options"][0] = ["only one form"]
+    path = tmp_path / "patterns.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="does not give forms"):
+        patterns.PatternFile(path)

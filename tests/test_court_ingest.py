@@ -24,8 +24,8 @@ from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import Embedder
 from assistant.core.schemas import SourceDocument
 from assistant.services import Services
-from indexer.cases import generate_cases
-from indexer.cases.cli import write_corpus
+from demo.cases import generate_cases
+from demo.cases.cli import write_corpus
 from indexer.cases.ingest import IngestReport, as_court_acts, deidentify_act
 from indexer.pipeline import Indexer
 from indexer.readers import iter_files, read_file

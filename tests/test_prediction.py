@@ -14,7 +14,7 @@ from assistant.cases.predict import Predictor
 from assistant.cases.schemas import PredictRequest
 from assistant.cases.service import CaseService
 from assistant.core.cases import OUTCOMES, act_passage, neutral_text
-from indexer.cases import generate_cases
+from demo.cases import generate_cases
 
 # The session store and services of the search tests.
 pytest_plugins = ("test_case_search",)

@@ -98,6 +98,14 @@ class Catalog:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         self.vectors = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
         self.roots = np.array([self._root(r) for r in records], dtype=object)
+        # The same families as integers: family masks are taken on every search.
+        self.families = np.unique(self.roots, return_inverse=True)[1].reshape(-1)
+        groups: dict[tuple[str | None, str], list[int]] = {}
+        for i, r in enumerate(records):
+            if r.outcome is not None:
+                groups.setdefault((r.category, r.instance), []).append(i)
+        self._peer_groups = {key: np.array(rows, dtype=np.int64) for key, rows in groups.items()}
+        self._peer_vectors: dict[tuple[str | None, str], np.ndarray] = {}
         self.categories = np.array([r.category for r in records], dtype=object)
         self.instances = np.array([r.instance for r in records], dtype=object)
         self.outcomes = np.array([r.outcome for r in records], dtype=object)
@@ -132,7 +140,19 @@ class Catalog:
 
     def others(self, position: int) -> np.ndarray:
         """Mask of acts outside the family of the act at ``position``."""
-        return self.roots != self.roots[position]
+        return self.families != self.families[position]
+
+    def peer_group(self, position: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions and vectors of the acts with an outcome of the same category and instance
+        as the act at ``position`` (its own family included); the vectors are kept per group."""
+        record = self.records[position]
+        key = (record.category, record.instance)
+        rows = self._peer_groups.get(key)
+        if rows is None:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.vectors.shape[1]), np.float32)
+        if key not in self._peer_vectors:
+            self._peer_vectors[key] = np.ascontiguousarray(self.vectors[rows])
+        return rows, self._peer_vectors[key]
 
     def expand_articles(self, refs: Iterable[str]) -> list[str]:
         """Indexed article refs a filter matches: "УК 188" also matches "УК 188 ч.2"."""

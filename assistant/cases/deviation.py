@@ -22,14 +22,10 @@ class DeviationRule(BaseModel):
 def peers(catalog: Catalog, position: int, k: int, floor: float) -> Nearest:
     """The ``k`` acts most similar to the act at ``position`` at or above ``floor`` among its
     peers: same category and instance, an outcome, outside its own case family."""
-    record = catalog.records[position]
-    allowed = (
-        catalog.others(position)
-        & (catalog.categories == record.category)
-        & (catalog.instances == record.instance)
-        & (catalog.outcomes != None)  # noqa: E711 - elementwise comparison on an object array
-    )
-    return nearest(catalog.vectors, catalog.vectors[position], allowed, k, floor)
+    rows, vectors = catalog.peer_group(position)
+    allowed = catalog.families[rows] != catalog.families[position]
+    found = nearest(vectors, catalog.vectors[position], allowed, k, floor)
+    return Nearest(rows[found.positions], found.similarities)
 
 
 def deviation(

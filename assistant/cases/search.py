@@ -20,6 +20,7 @@ from assistant.cases.schemas import (
 from assistant.cases.snippet import snippet
 from assistant.core.config import CaseSettings
 from assistant.core.schemas import SearchFilters
+from assistant.core.text import terms
 from assistant.retrieval import METHODS, HybridRetriever, Method, check_query
 
 
@@ -138,6 +139,7 @@ class CaseSearch:
         found = self.candidates(request, methods)
         ranked = self.rank(found, request.k)
         chunks = self.retriever.store.get_chunks([row for _, row, _ in ranked])
+        wanted = set(terms(found.text, folded=True))
         results = []
         for position, row, score in ranked:
             record = self.catalog.records[position]
@@ -154,7 +156,9 @@ class CaseSearch:
                     appeal_outcome=record.appeal_outcome,
                     cassation_outcome=record.cassation_outcome,
                     score=round(score, 6),
-                    snippet=snippet(chunks[row].text, found.text, self.settings.snippet_chars),
+                    snippet=snippet(
+                        chunks[row].text, wanted, chunks[row].lang, self.settings.snippet_chars
+                    ),
                     deviation=self.deviation(position),
                 )
             )

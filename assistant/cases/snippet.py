@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from assistant.answer.sentences import split_sentences
+from assistant.core.schemas import Lang
 from assistant.core.text import terms
 
 
-def snippet(text: str, query: str, max_chars: int) -> str:
-    """The sentence sharing the most distinct terms with ``query`` (the earliest on a tie), with
-    the sentences after it while they fit; "…" marks where the act goes on."""
+def snippet(text: str, wanted: Set[str], lang: Lang | None, max_chars: int) -> str:
+    """The sentence sharing the most distinct ``wanted`` terms (folded terms of the query) with
+    the sentences of ``text`` (the earliest on a tie), with the sentences after it while they
+    fit; "…" marks where the act goes on. ``lang`` is the language the chunk was indexed in,
+    so its sentences get the stems its index terms have (None: detected per sentence)."""
     sentences = split_sentences(text)
     if not sentences:
         return text[:max_chars]
-    wanted = set(terms(query, folded=True))
-    matches = [len(wanted.intersection(terms(s, folded=True))) for s in sentences]
+    matches = [len(wanted.intersection(terms(s, lang, folded=True))) for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (matches[i], -i))
     out = sentences[best]
     after = best + 1

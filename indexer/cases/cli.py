@@ -1,10 +1,7 @@
-"""``alqabi corpus cases`` (the synthetic court acts as an indexable corpus file) and
-``alqabi cases extract`` (what is read from real court acts)."""
+"""``alqabi cases extract``: what is read from real court acts, field by field."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -12,55 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.core.cases import CourtAct
-from assistant.core.cli import JsonOpt, dump_json, err
-from assistant.core.text import normalize
-from indexer.cases.generator import generate_cases
+from assistant.core.cli import JsonOpt, dump_json
 from indexer.cases.ingest import ReadAct, read_document
 from indexer.readers import ReaderError, iter_files, read_file
-
-_PARTS = ("introduction", "facts", "reasoning", "operative")
-corpus = typer.Typer(no_args_is_help=True, help="Write generated corpora.")
-
-
-def write_corpus(path: Path, acts: Sequence[CourtAct]) -> None:
-    """Acts as JSONL documents that ``alqabi index`` reads as they are (doc_type ``court_act``,
-    every act field in the metadata); equal input gives equal bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as out:
-        for act in acts:
-            # Normalised parts keep the text as the reader will clean it, so that the stored
-            # text still splits into the act's parts.
-            parts = {p: normalize(getattr(act, p)) for p in _PARTS}
-            doc = act.model_copy(update=parts).to_source_document()
-            record = {
-                "id": doc.doc_id,
-                "title": doc.title,
-                "lang": doc.lang,
-                "doc_type": doc.doc_type,
-                "category": doc.category,
-                "date": doc.date.isoformat() if doc.date else None,
-                "metadata": doc.metadata,
-                "text": doc.text,
-            }
-            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-    tmp.replace(path)
-
-
-@corpus.command("cases")
-def cases(
-    out: Annotated[Path, typer.Option(help="JSONL file to write.")] = Path(
-        "corpus/cases/acts.jsonl"
-    ),
-    n: Annotated[int, typer.Option("--n", min=1, help="How many acts.")] = 3200,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-) -> None:
-    """Generate synthetic court acts (deterministic for a seed) into a corpus file."""
-    acts = generate_cases(n, seed)
-    write_corpus(out, acts)
-    err.print(f"{len(acts)} court acts → {out}")
-
 
 EXCERPT_CHARS = 600
 
@@ -140,8 +91,7 @@ def extract(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``corpus`` to ``alqabi`` and ``extract`` to its ``cases`` group."""
-    app.add_typer(corpus, name="corpus")
+    """Add ``extract`` to the ``cases`` group of ``alqabi``."""
     for group in app.registered_groups:
         if group.name == "cases" and group.typer_instance is not None:
             group.typer_instance.command("extract")(extract)

@@ -18,9 +18,9 @@ from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import Embedder
 from assistant.services import Services
+from demo.cases import generate_cases
+from demo.cases.cli import write_corpus as write_acts
 from evals.hardening import FIGURES_ENV
-from indexer.cases import generate_cases
-from indexer.cases.cli import write_corpus as write_acts
 from indexer.pipeline import Indexer
 from tests.test_answer_store import answer_services
 from tests.test_api import wait_ready

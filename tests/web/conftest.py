@@ -13,8 +13,8 @@ from assistant.answer.sentences import CACHE_FILE
 from assistant.core.config import EmbedderSettings, Settings, StoreSettings
 from assistant.core.embeddings import Embedder
 from assistant.services import Services
-from indexer.cases import generate_cases
-from indexer.cases.cli import write_corpus
+from demo.cases import generate_cases
+from demo.cases.cli import write_corpus
 from indexer.pipeline import Indexer
 from tests.test_answer_store import WARM_STORE, _write_subset
 

@@ -14,9 +14,8 @@ from random import Random
 from typing import Any, NamedTuple
 
 from assistant.core.cases import CRIMINAL_CATEGORIES
-from indexer.cases import patterns as P
-from indexer.cases.vocab import (
-    Region,
+from demo.cases import patterns as P
+from demo.cases.words import (
     kk_date,
     kk_date_attr,
     money,
@@ -25,6 +24,7 @@ from indexer.cases.vocab import (
     ru_surname_gen,
     surname,
 )
+from indexer.cases.vocab import Region
 
 _SLOT = re.compile(r"\{([A-Za-z0-9_]+(?:\.[a-z0-9_]+)?)\}")
 _MARKUP = re.compile(r"\{(g|vg|rg|pg):([^{}]*)\}")

@@ -3,7 +3,7 @@
 Every act is marked ``synthetic=True``; none describes a real case or person.
 
 **Cases.** A case gets a category (jury criminal 15 %, criminal 35 %, civil 35 %, administrative
-15 %), a fact pattern of that category (``indexer.cases.patterns``: 9 jury, 12 criminal, 8 civil
+15 %), a fact pattern of that category (``demo.cases.patterns``: 9 jury, 12 criminal, 8 civil
 and 6 administrative situations, each with its article, two fact templates and slot variation),
 a first-instance date between 2019-01-01 and 2025-12-31, and a language (Kazakh or Russian, 50/50).
 Jury cases follow CPC art. 631: murder (CC art. 99) throughout; the wider list of especially grave
@@ -81,8 +81,8 @@ from random import Random
 from typing import Any
 
 from assistant.core.cases import CRIMINAL_CATEGORIES, CourtAct, Party, outcomes_for
-from indexer.cases import patterns as P
-from indexer.cases.render import (
+from demo.cases import patterns as P
+from demo.cases.render import (
     Court,
     Person,
     Review,
@@ -94,11 +94,9 @@ from indexer.cases.render import (
     render_criminal,
     render_review,
 )
-from indexer.cases.vocab import (
+from demo.cases.words import (
     INITIALS,
-    REGIONS,
     SURNAMES,
-    Region,
     kk_date,
     kk_date_abl,
     kk_date_attr,
@@ -107,6 +105,7 @@ from indexer.cases.vocab import (
     ru_date,
     ru_plural,
 )
+from indexer.cases.vocab import REGIONS, Region
 
 CATEGORY_WEIGHTS: dict[str, float] = {
     "criminal_jury": 0.15,

@@ -1,4 +1,4 @@
-"""``python -m indexer.cases --out corpus/court_acts.jsonl [--n 3200] [--seed 7]``."""
+"""``python -m demo.cases --out corpus/court_acts.jsonl [--n 3200] [--seed 7]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import time
 from collections import Counter
 
-from indexer.cases.generator import generate_cases, write_cases_jsonl
+from demo.cases.generator import generate_cases, write_cases_jsonl
 
 
 def main(argv: list[str] | None = None) -> None:
