@@ -11,7 +11,6 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# The st extra runs the fast ONNX int8 embedder that `make run` indexes with.
 # Court formats: Word 97 through antiword (catdoc when antiword rejects a file), PDF through
 # poppler's pdftotext (Debian packages; see docs/court-acts.md).
 CONVERTERS := antiword catdoc pdftotext
@@ -19,6 +18,7 @@ converters:
 	@for tool in $(CONVERTERS); do command -v $$tool >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq antiword catdoc poppler-utils >/dev/null; fi
 
+# The st extra runs the fast ONNX int8 embedder that `make run` indexes with.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python converters
 	$(BIN)/pip install --quiet -e ".[st]"
 	@touch $@
