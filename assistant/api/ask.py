@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -11,8 +12,11 @@ from assistant.answer.engine import AnswerEngine
 from assistant.answer.models import Answer
 from assistant.api.deps import LoadedDep, ServicesDep
 from assistant.core.schemas import Lang
+from assistant.review.queue import note_answer, review_source
+from assistant.services import Loaded, Services
 
 router = APIRouter(prefix="/v1", tags=["answers"])
+log = logging.getLogger(__name__)
 
 
 def get_answers(services: ServicesDep) -> AnswerEngine:
@@ -79,7 +83,23 @@ class AskResponse(Answer):
     )
 
 
+def answer_and_queue(
+    services: Services, loaded: Loaded, question: str, lang: Lang | None, session_id: str | None
+) -> Answer:
+    """The answer; refused-as-unsupported and low-confidence ones are queued for review."""
+    answer = services.answers.ask(loaded, question, lang, session_id)
+    if review_source(answer, services.settings.review) is None:
+        return answer
+    try:
+        db = services.db
+    except Exception:  # an unreachable staff database must not cost the asker the answer
+        log.exception("application database unavailable: question not queued for review")
+        return answer
+    note_answer(db, services.settings.review, question, answer)
+    return answer
+
+
 @router.post("/ask", response_model=AskResponse)
-def ask(body: AskRequest, loaded: LoadedDep, answers: AnswersDep) -> Answer:
+def ask(body: AskRequest, loaded: LoadedDep, services: ServicesDep) -> Answer:
     """Answer from the FAQ or the guidance, with sources; refuses what it must not answer."""
-    return answers.ask(loaded, body.question, body.lang, body.session_id)
+    return answer_and_queue(services, loaded, body.question, body.lang, body.session_id)
