@@ -4,19 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= var/store
 
-.PHONY: run install dev model chromium index bench-scale test test-slow lint format bench eval hardening clean
+.PHONY: run install dev model chromium converters index bench-scale test test-slow lint format bench eval hardening clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Court formats: Word 97 through antiword (catdoc when antiword rejects a file), PDF through
+# poppler's pdftotext (Debian packages; see docs/court-acts.md).
+CONVERTERS := antiword catdoc pdftotext
+converters:
+	@for tool in $(CONVERTERS); do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq antiword catdoc poppler-utils >/dev/null; fi
+
 # The st extra runs the fast ONNX int8 embedder that `make run` indexes with.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python converters
 	$(BIN)/pip install --quiet -e ".[st]"
 	@touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
+$(VENV)/.dev: pyproject.toml | $(BIN)/python converters
 	$(BIN)/pip install --quiet -e ".[dev,st,dist]"
 	@touch $@ $(VENV)/.installed
 

@@ -50,6 +50,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 # ALQABI_ECHR_DIR points elsewhere (a worktree whose parent holds no shared/).
 DATA = Path(os.environ.get("ALQABI_ECHR_DIR") or SHARED / "data" / "echr")
 COLLECTION = Path(__file__).with_name("datasets") / "echr.toml"
+# The label set of assistant/core/data/collections.json the judgments are checked against.
+COLLECTION_NAME = "echr"
 CACHE = Path("var/eval/echr/embed_cache.sqlite")
 FILES = ("test.csv", "val.csv")
 # What the embedder sees of a judgment's facts (~7,100 characters on average, far beyond e5's
@@ -89,7 +91,6 @@ class Collection(BaseModel):
 
     category: str
     labels: dict[str, str]
-    label_names: dict[str, dict[str, str]]
     published: list[Published]
 
 
@@ -182,6 +183,7 @@ def catalog(judgments: Sequence[Judgment], vectors: np.ndarray, category: str) -
             case_id=j.item_id,
             doc_id=j.item_id,
             title=j.item_id,
+            collection=COLLECTION_NAME,
             category=category,
             date=dt.date(j.year, 1, 1),
             outcome=j.outcome,

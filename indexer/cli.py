@@ -32,6 +32,7 @@ def _summary(report: IndexReport) -> Table:
         ("unchanged", report.unchanged),
         ("deleted", report.deleted),
         ("failed", len(report.failed)),
+        ("court acts / case cards", f"{report.court_acts} / {report.case_cards}"),
         ("chunks written", report.chunks),
         ("embedded / from cache", f"{report.embedded} / {report.cached}"),
         ("seconds", f"{report.seconds:.1f}"),

@@ -25,13 +25,15 @@ from assistant.core.embeddings import Embedder
 from assistant.core.schemas import Chunk, SourceDocument
 from assistant.core.store import EmbeddingCache, LexicalTerms, StoreWriter
 from assistant.core.text import terms
+from indexer.cases.ingest import IngestReport, as_court_acts
 from indexer.chunking import chunk_document
 from indexer.readers import ReaderError, ReadResult, iter_files, read_file
 
-# Bump when chunking, lexical terms or what is embedded (court acts: core act_passage)
-# change: stores built by another version are re-chunked and re-tokenised on the next run
+# Bump when chunking, lexical terms, what is embedded (court acts: core act_passage) or the
+# metadata of court acts (4: collection, kind, УИД) change: stores built by another version
+# are re-chunked and re-tokenised on the next run
 # (vectors of unchanged text come from the embedding cache).
-PIPELINE_VERSION = "4"  # 4: court acts de-identified at reading (assistant.core.deid)
+PIPELINE_VERSION = "4"  # 4: acts de-identified at reading; collection, kind, УИД
 
 
 class IndexFailure(BaseModel):
@@ -55,6 +57,11 @@ class IndexReport(BaseModel):
     seconds: float = 0.0
     failed: list[IndexFailure] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # Real court acts and case cards read as cases (de-identified), and first-instance acts
+    # that took an appeal result from an indexed appeal act or card.
+    court_acts: int = 0
+    case_cards: int = 0
+    appeal_links: int = 0
 
     @property
     def chunks_per_s(self) -> float:
@@ -186,20 +193,26 @@ class Indexer:
         )
 
     def read(self, paths: Sequence[Path], report: IndexReport) -> list[SourceDocument]:
-        """All documents under the paths; failures go into the report."""
-        docs: list[SourceDocument] = []
-        seen: set[str] = set()
+        """All documents under the paths, real court acts as de-identified cases; failures go
+        into the report."""
+        read: list[SourceDocument] = []
         for path, result in self.read_files(list(iter_files(paths))):
             if isinstance(result, ReaderError):
                 report.failed.append(IndexFailure(source=str(path), reason=str(result)))
                 continue
             report.warnings.extend(result.warnings)
-            for doc in result.documents:
-                if doc.doc_id in seen:
-                    report.warnings.append(f"{doc.source}: duplicate id {doc.doc_id}, skipped")
-                    continue
-                seen.add(doc.doc_id)
-                docs.append(doc)
+            read.extend(result.documents)
+        ingest = IngestReport()
+        docs: list[SourceDocument] = []
+        seen: set[str] = set()
+        for doc in as_court_acts(read, ingest):
+            if doc.doc_id in seen:
+                report.warnings.append(f"{doc.source}: duplicate id {doc.doc_id}, skipped")
+                continue
+            seen.add(doc.doc_id)
+            docs.append(doc)
+        report.court_acts, report.case_cards = ingest.acts, ingest.cards
+        report.appeal_links = ingest.linked
         return docs
 
     def read_files(

@@ -1,8 +1,10 @@
 """Read corpus files into normalised SourceDocuments.
 
 Formats: Markdown (optional YAML front matter), plain text, JSONL (one document per line),
-PDF (pypdf), DOCX (python-docx) and HTML (stdlib parser). DOCX and HTML headings become
-markdown ``#`` headings so the chunker sees the structure.
+PDF (pypdf), DOCX (python-docx), HTML (stdlib parser), Word 97 ``.doc`` (antiword/catdoc) and
+RTF (striprtf). DOCX and HTML headings become markdown ``#`` headings so the chunker sees the
+structure. Print layout (fixed-width lines, padding, page numbers and repeated page headers) is
+reflowed into paragraphs (``indexer.layout``).
 
 ``read_file`` returns a ``ReadResult``: the documents plus warnings about problems it
 skipped over (bad or duplicate JSONL lines, an unparsable date or language). A file that
@@ -37,6 +39,15 @@ from assistant.core.cases import deidentified_document
 from assistant.core.schemas import Lang, SourceDocument
 from assistant.core.text import detect_lang, normalize
 from indexer.chunking import has_article_headings, is_heading_line
+from indexer.converters import (
+    ConversionError,
+    doc_to_text,
+    have,
+    pdf_pages,
+    rtf_bytes_to_text,
+    sniff,
+)
+from indexer.layout import reflow, strip_page_furniture
 
 __all__ = [
     "SKIPPED_STEMS",
@@ -47,13 +58,15 @@ __all__ = [
     "read_file",
 ]
 
-SUPPORTED_SUFFIXES = frozenset({".md", ".txt", ".jsonl", ".pdf", ".docx", ".html", ".htm"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".md", ".txt", ".jsonl", ".pdf", ".docx", ".doc", ".rtf", ".html", ".htm"}
+)
 # Provenance and licence notes that sit next to corpus files; skipped when walking a directory.
 SKIPPED_STEMS = frozenset({"readme", "license", "licence", "source", "notice", "changelog"})
 
 _LANG_ALIASES: dict[str, Lang] = {"kz": "kk", "kaz": "kk", "rus": "ru", "eng": "en"}
 _TITLE_MAX = 150
-_JSONL_TEXT_KEYS = ("text", "context", "content")
+_JSONL_TEXT_KEYS = ("text", "context", "content", "case_text")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
 # Anchors and comments in official-law markdown carry no text.
@@ -65,10 +78,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\ufeff]")
 # Hyphen at a line end before a capital: a compound ("Сорос-\nҚазақстан"), not a word break,
 # so the hyphen stays (normalize() would otherwise join the halves without it).
 _COMPOUND_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
-_LIST_START = re.compile(r"(?:[•▪◦‣·*-]|\d+[.)]|[а-яәa-z]\))\s")
-_SENTENCE_TAIL = re.compile(r"[.!?…:;][»\"”’')\]*]*$")
-# A line shorter than this share of the wrap width ends a paragraph or is a title.
-_SHORT_LINE = 0.7
 _HTML_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
 
 
@@ -189,37 +198,9 @@ def _clean(text: str) -> str:
 
 
 def _unwrap(text: str) -> str:
-    """Join hard-wrapped lines (plain text, PDF) back into paragraphs.
-
-    A line break stays before a list item or heading and after a heading. Before a line that
-    starts with a capital it also stays when the previous line ends a sentence or is clearly
-    shorter than the text's wrap width (a title, the end of a paragraph). Other breaks become
-    spaces.
-    """
+    """Join hard-wrapped lines (plain text, PDF, Word) back into paragraphs; see ``reflow``."""
     text = _COMPOUND_BREAK.sub(r"\1-", text.replace("\r\n", "\n"))
-    lines = _clean(text).split("\n")
-    lengths = sorted(len(line) for line in lines if line)
-    # The wrap width: most lines of wrapped text run close to it.
-    short = _SHORT_LINE * lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
-    out: list[str] = []
-    for prev, line in zip(["", *lines], lines, strict=False):
-        if out and out[-1] and line and not _keeps_break(prev, line, len(prev) < short):
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def _keeps_break(prev: str, line: str, prev_is_short: bool) -> bool:
-    if _LIST_START.match(line) or is_heading_line(line) or is_heading_line(prev):
-        return True
-    if line.lstrip("*_«\"„“'(")[:1].islower():
-        return False
-    ends_sentence = bool(_SENTENCE_TAIL.search(prev))
-    # A headline in capitals wrapped over several lines.
-    if prev.isupper() and line.isupper() and not ends_sentence:
-        return False
-    return prev_is_short or ends_sentence
+    return _clean(reflow(_CONTROL.sub("", text), is_heading_line))
 
 
 # --- fields shared by all formats ------------------------------------------------------------
@@ -427,22 +408,40 @@ def _jsonl_document(
 
 
 def _read_pdf(ctx: _Context) -> list[SourceDocument]:
+    pages = _pdf_pages_poppler(ctx) if have("pdftotext") else _pdf_pages_pypdf(ctx)
+    if not pages:
+        raise ReaderError(ctx.path, "corrupt PDF (no pages)")
+    # Pages join with a plain line break: a paragraph running over a page break is reflowed.
+    text = _unwrap("\n".join(p.rstrip("\n") for p in strip_page_furniture(pages)))
+    _require_text(ctx, text, "PDF has no extractable text (scanned images need OCR)")
+    return [_build(ctx, text, {}, _first_short_line)]
+
+
+def _pdf_pages_poppler(ctx: _Context) -> list[str]:
+    head = _read_bytes(ctx.path)[:1024]
+    if b"%PDF" not in head:
+        raise ReaderError(ctx.path, "corrupt PDF (no %PDF header)")
+    try:
+        return pdf_pages(ctx.path)
+    except ConversionError as exc:
+        reason = str(exc)
+        if "ncrypt" in reason or "assword" in reason:
+            raise ReaderError(ctx.path, "encrypted PDF (a password is needed)") from None
+        raise ReaderError(ctx.path, f"corrupt PDF ({reason})") from None
+
+
+def _pdf_pages_pypdf(ctx: _Context) -> list[str]:
     try:
         pdf = PdfReader(ctx.path)
         if pdf.is_encrypted and not _decrypts(pdf):
             raise ReaderError(ctx.path, "encrypted PDF (a password is needed)")
-        pages = [page.extract_text() or "" for page in pdf.pages]
+        return [page.extract_text() or "" for page in pdf.pages]
     except ReaderError:
         raise
     # pypdf raises many exception types on malformed input (its own, ValueError, KeyError,
     # struct.error, ...); all of them mean the file is damaged.
     except Exception as exc:
         raise ReaderError(ctx.path, f"corrupt PDF ({type(exc).__name__}: {exc})") from None
-    if not pages:
-        raise ReaderError(ctx.path, "corrupt PDF (no pages)")
-    text = _unwrap("\n\n".join(pages))
-    _require_text(ctx, text, "PDF has no extractable text (scanned images need OCR)")
-    return [_build(ctx, text, {}, _first_short_line)]
 
 
 def _decrypts(pdf: PdfReader) -> bool:
@@ -570,7 +569,8 @@ class _HtmlToMarkdown(HTMLParser):
 def _read_html(ctx: _Context) -> list[SourceDocument]:
     data = _read_bytes(ctx.path)
     declared = _HTML_CHARSET.search(data[:4096])
-    raw = _decode(ctx.path, data, declared.group(1).decode("ascii") if declared else None)
+    # Undeclared and not UTF-8: Russian and Kazakh court sites serve windows-1251.
+    raw = _decode(ctx.path, data, declared.group(1).decode("ascii") if declared else "cp1251")
     parser = _HtmlToMarkdown()
     parser.feed(raw)
     parser.close()
@@ -581,7 +581,41 @@ def _read_html(ctx: _Context) -> list[SourceDocument]:
     return [_build(ctx, text, {"title": title} if title else {}, _first_short_line)]
 
 
+def _read_word(ctx: _Context) -> list[SourceDocument]:
+    """A ``.doc``: Word 97 through antiword/catdoc, or the RTF, HTML or DOCX it really is."""
+    data = _read_bytes(ctx.path)
+    kind = sniff(data)
+    if kind == "rtf":
+        return _read_rtf(ctx, data)
+    if kind == "html":
+        return _read_html(ctx)
+    if kind == "zip":
+        return _read_docx(ctx)
+    if kind != "ole":
+        raise ReaderError(ctx.path, "not a Word document (neither Word 97, RTF, HTML nor DOCX)")
+    try:
+        text = doc_to_text(ctx.path)
+    except ConversionError as exc:
+        raise ReaderError(ctx.path, f"cannot convert Word 97 file ({exc})") from None
+    text = _require_text(ctx, _unwrap(text))
+    return [_build(ctx, text, {}, _first_short_line)]
+
+
+def _read_rtf(ctx: _Context, data: bytes | None = None) -> list[SourceDocument]:
+    data = _read_bytes(ctx.path) if data is None else data
+    if sniff(data) != "rtf":
+        raise ReaderError(ctx.path, "not an RTF document (no {\\rtf header)")
+    try:
+        text = rtf_bytes_to_text(data)
+    except ConversionError as exc:
+        raise ReaderError(ctx.path, f"corrupt RTF ({exc})") from None
+    text = _require_text(ctx, _unwrap(text))
+    return [_build(ctx, text, {}, _first_short_line)]
+
+
 _READERS: dict[str, Callable[[_Context], list[SourceDocument]]] = {
+    ".doc": _read_word,
+    ".rtf": _read_rtf,
     ".md": _read_markdown,
     ".txt": _read_text,
     ".jsonl": _read_jsonl,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ settings.register_profile("alqabi", deadline=None)
 settings.load_profile("alqabi")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ALQABI_SHARED_DIR points elsewhere (a worktree sits one level deeper than a clone).
+SHARED = Path(os.environ.get("ALQABI_SHARED_DIR") or REPO.parent / "shared")
 
 # A tiny corpus in our own words: two Kazakh and two Russian documents on different topics.
 SMALL_CORPUS = {

@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from indexer.cases.cli import write_corpus
 from test_case_search import N_ACTS
 
 from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.cases.service import CaseService
 from assistant.core.cases import CRIMINAL_CATEGORIES, CourtAct, act_passage, outcomes_for
 from demo.cases import generate_cases
+from demo.cases.cli import write_corpus
 from evals import fairness
 from indexer.readers import read_file
 

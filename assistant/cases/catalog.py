@@ -11,6 +11,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.core.cases import DOC_TYPE, CourtAct
+from assistant.core.collections import DEMO
 from assistant.core.schemas import Chunk, SearchFilters
 from assistant.core.store import Store
 
@@ -21,6 +22,7 @@ class ActRecord(BaseModel):
     case_id: str
     doc_id: str
     title: str
+    collection: str = DEMO
     court: str | None = None
     region: str | None = None
     instance: str = "first"
@@ -41,6 +43,7 @@ class ActRecord(BaseModel):
             case_id=meta["case_id"],
             doc_id=chunk.doc_id,
             title=chunk.title,
+            collection=meta.get("collection") or DEMO,
             court=meta.get("court"),
             region=meta.get("region"),
             instance=meta.get("instance", "first"),
@@ -123,6 +126,7 @@ class Catalog:
         self.instances = np.array([r.instance for r in records], dtype=object)
         self.outcomes = np.array([r.outcome for r in records], dtype=object)
         self.synthetic = np.array([r.synthetic for r in records], dtype=bool)
+        self.collections = np.array([r.collection for r in records], dtype=object)
         self.articles = sorted({a for r in records for a in r.articles})
 
     def __len__(self) -> int:

@@ -84,6 +84,10 @@ def search(
     instance: Annotated[
         list[str] | None, typer.Option("--instance", help="first, appeal, cassation.")
     ] = None,
+    collection: Annotated[
+        list[str] | None,
+        typer.Option("--collection", help="Where acts come from: demo, ru-court-acts, ..."),
+    ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD.")] = None,
     store: StoreOpt = None,
@@ -105,6 +109,7 @@ def search(
                 court=court or None,
                 region=region or None,
                 instance=instance or None,
+                collection=collection or None,
                 date_from=date.fromisoformat(date_from) if date_from else None,
                 date_to=date.fromisoformat(date_to) if date_to else None,
             ),

@@ -41,12 +41,18 @@ def detect_category(catalog: Catalog, vector: np.ndarray, pool: np.ndarray, k: i
 
 def eligible(catalog: Catalog) -> np.ndarray:
     """First-instance acts with a category and an outcome: the precedents and training examples
-    (a review act's outcome answers another question, and its text names the lower court)."""
-    return (
+    (a review act's outcome answers another question, and its text names the lower court).
+    Collections label outcomes differently, so the model learns from one: the collection with
+    the most such acts."""
+    decided = (
         (catalog.instances == "first")
         & (catalog.outcomes != None)  # noqa: E711 - elementwise on object arrays
         & (catalog.categories != None)  # noqa: E711
     )
+    names, counts = np.unique(catalog.collections[decided].astype(str), return_counts=True)
+    if not len(names):
+        return decided
+    return decided & (catalog.collections == names[int(np.argmax(counts))])
 
 
 @dataclass(frozen=True)

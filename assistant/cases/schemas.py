@@ -7,12 +7,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assistant.core.cases import DOC_TYPE, CaseCategory, Instance, Outcome, ReviewOutcome
+from assistant.core.cases import DOC_TYPE, CaseCategory
+from assistant.core.collections import all_labels
 from assistant.core.schemas import FilterValues, Lang, SearchFilters
 
 
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+def _known(kind: str) -> Any:
+    """A validator: every value must be a label of some collection (collections.json)."""
+
+    def check(value: list[str] | None) -> list[str] | None:
+        labels = all_labels(kind)
+        unknown = [v for v in value or [] if v not in labels]
+        if unknown:
+            raise ValueError(f"unknown {kind} {unknown}; expected some of {sorted(labels)}")
+        return value
+
+    return check
 
 
 class PredictFilters(BaseModel):
@@ -21,22 +35,29 @@ class PredictFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: list[CaseCategory] | None = None
+    # Labels are those of the acts' collections (assistant/core/data/collections.json).
+    category: list[str] | None = None
     article: FilterValues | None = None
 
     _lists = field_validator("category", "article", mode="before")(_one_or_many)
+    _categories = field_validator("category")(_known("categories"))
 
 
 class CaseFilters(PredictFilters):
     """Search filters; every given field must match, a list matches any of its values."""
 
-    instance: list[Instance] | None = None
+    instance: list[str] | None = None
     court: FilterValues | None = None
     region: FilterValues | None = None
+    # Where acts come from: "demo" (generated), "ru-court-acts", a court's own archive ...
+    collection: FilterValues | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
-    _more_lists = field_validator("instance", "court", "region", mode="before")(_one_or_many)
+    _more_lists = field_validator("instance", "court", "region", "collection", mode="before")(
+        _one_or_many
+    )
+    _instances = field_validator("instance")(_known("instances"))
 
     def search_filters(self, articles: list[str] | None = None) -> SearchFilters:
         """Store filters over court acts; ``articles`` replaces the article list when given."""
@@ -47,6 +68,7 @@ class CaseFilters(PredictFilters):
                 ("court", self.court),
                 ("region", self.region),
                 ("instance", self.instance),
+                ("collection", self.collection),
             )
             if values
         }
@@ -90,14 +112,14 @@ class Neighbour(BaseModel):
     """A similar act and how it ended."""
 
     case_id: str
-    outcome: Outcome | None
+    outcome: str | None
     similarity: float
 
 
 class Deviation(BaseModel):
     """An act whose outcome differs from what a strong majority of its closest peers decided."""
 
-    majority_outcome: Outcome
+    majority_outcome: str
     share: float
     neighbours: list[Neighbour]
 
@@ -108,12 +130,13 @@ class CaseHit(BaseModel):
     case_id: str
     title: str
     court: str | None
-    category: CaseCategory | None
-    instance: Instance
+    collection: str
+    category: str | None
+    instance: str
     date: dt.date | None
-    outcome: Outcome | None
-    appeal_outcome: ReviewOutcome
-    cassation_outcome: ReviewOutcome
+    outcome: str | None
+    appeal_outcome: str
+    cassation_outcome: str
     score: float
     snippet: str
     deviation: Deviation | None = None
@@ -171,7 +194,7 @@ class PredictionResponse(Masking):
     )
     abstained: bool
     reason: str | None
-    label: Outcome | None
+    label: str | None
     probabilities: dict[str, float]
     precedents: list[Neighbour]
     baseline: Baseline

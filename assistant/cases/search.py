@@ -154,6 +154,7 @@ class CaseSearch:
                     case_id=record.case_id,
                     title=record.title,
                     court=record.court,
+                    collection=record.collection,
                     category=record.category,
                     instance=record.instance,
                     date=record.date,

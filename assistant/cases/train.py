@@ -26,7 +26,7 @@ from assistant.cases.model import (
 from assistant.cases.neighbours import nearest
 from assistant.cases.predict import allowed_classes, eligible, estimate
 from assistant.cases.schemas import Baseline, ModelMetrics
-from assistant.core.cases import CATEGORIES, OUTCOMES
+from assistant.core.collections import label_set
 
 # Rolling-origin evaluation: the newest 40 % of the date-ordered acts, in 4 consecutive blocks,
 # each predicted by a model fitted on all acts older than the block.
@@ -145,11 +145,11 @@ class Trainer:
     def _fit(self, positions: list[int]) -> Fitted:
         """Classifier, kNN sharpness, blend and temperature from the acts at ``positions``."""
         records = self.catalog.records
-        seen = {str(records[i].outcome) for i in positions}
-        # The project's own outcomes in their usual order, then a collection's own labels.
-        classes = [o for o in OUTCOMES if o in seen] + sorted(seen.difference(OUTCOMES))
+        # The labels of the acts' collection, in its label set's order.
+        labels = label_set(records[positions[0]].collection)
+        classes = [o for o in labels.outcomes if o in {records[i].outcome for i in positions}]
         space = FeatureSpace(
-            categories=list(CATEGORIES),
+            categories=list(labels.categories),
             articles=sorted(set().union(*(article_tokens(records[i].articles) for i in positions))),
         )
         part = self._part(positions, classes)

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
+from assistant.core.collections import DEMO, all_labels, label_set
 from assistant.core.deid import deidentify, lexicon
 from assistant.core.schemas import Lang, SourceDocument
 from assistant.core.text import detect_lang, normalize
@@ -35,8 +36,8 @@ PartyRole = Literal[
 ]
 Gender = Literal["m", "f"]
 
-# Categories and their outcome label sets are data (data/outcomes.json), not a closed enum: a
-# new collection adds its own.
+# Which outcomes a category can end in is data (data/outcomes.json), not a closed enum; the
+# names of categories and outcomes, and each collection's labels, are in data/collections.json.
 _OUTCOME_DATA: dict[str, Any] = json.loads(OUTCOMES_FILE.read_text("utf-8"))
 OUTCOME_SETS: dict[str, tuple[str, ...]] = {
     category: tuple(entry["outcomes"]) for category, entry in _OUTCOME_DATA["categories"].items()
@@ -44,10 +45,13 @@ OUTCOME_SETS: dict[str, tuple[str, ...]] = {
 CATEGORY_FAMILIES: dict[str, str] = {
     category: entry["family"] for category, entry in _OUTCOME_DATA["categories"].items()
 }
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    category: entry["label"] for category, entry in _OUTCOME_DATA["categories"].items()
-}
-OUTCOME_LABELS: dict[str, dict[str, str]] = _OUTCOME_DATA["outcomes"]
+# Names of every category, instance, outcome and appeal result of every collection (the demo
+# acts' first).
+OUTCOME_LABELS: dict[str, dict[str, str]] = all_labels("outcomes")
+REVIEW_LABELS: dict[str, dict[str, str]] = all_labels("appeal_results")
+CATEGORY_LABELS: dict[str, dict[str, str]] = all_labels("categories")
+INSTANCE_LABELS: dict[str, dict[str, str]] = all_labels("instances")
+KIND_LABELS: dict[str, dict[str, str]] = all_labels("kinds")
 
 INSTANCES: tuple[Instance, ...] = get_args(Instance)
 CATEGORIES: tuple[str, ...] = tuple(OUTCOME_SETS)
@@ -67,31 +71,25 @@ def _one_of(known: tuple[str, ...], what: str) -> Callable[[str], str]:
     return check
 
 
-CaseCategory = Annotated[str, AfterValidator(_one_of(CATEGORIES, "category"))]
+# Any collection's category or outcome (an act is checked against its own collection's set).
+CaseCategory = Annotated[str, AfterValidator(_one_of(tuple(CATEGORY_LABELS), "category"))]
 Outcome = Annotated[str, AfterValidator(_one_of(OUTCOMES, "outcome"))]
 
 
 def outcomes_for(category: str) -> tuple[str, ...]:
-    """The outcomes a case of ``category`` can end in (data/outcomes.json)."""
+    """The outcomes a demo case of ``category`` can end in (data/outcomes.json)."""
     return OUTCOME_SETS[category]
 
 
-# Canonical article refs: "<code> <number>[ ч.<part>]", e.g. "УК 99 ч.2", "ГК 917", "АППК 132".
-ARTICLE_CODES: tuple[str, ...] = ("УК", "ГК", "ТК", "КоБС", "АППК")
-_ARTICLE_REF = re.compile(rf"^(?:{'|'.join(ARTICLE_CODES)}) \d+(?:-\d+)?(?: ч\.\d+)?$")
+# Canonical article refs: "<code> <number>[ ч.<part>]", e.g. "УК 99 ч.2", "ГК 917", "АППК 132",
+# "НК 333.19" (Russian codes number inserted articles with a point).
+ARTICLE_CODES: tuple[str, ...] = (
+    "УК", "ГК", "ТК", "КоБС", "АППК", "ЖК", "СК", "КоАП", "НК", "БК", "ЗК"
+)  # fmt: skip
+_ARTICLE_REF = re.compile(
+    rf"^(?:{'|'.join(ARTICLE_CODES)}) \d+(?:\.\d+)?(?:-\d+)?(?: ч\.\d+(?:\.\d+)?)?$"
+)
 
-REVIEW_LABELS: dict[str, dict[str, str]] = {
-    "upheld": {"kk": "өзгеріссіз қалдырылды", "ru": "оставлено без изменения", "en": "upheld"},
-    "changed": {"kk": "өзгертілді", "ru": "изменено", "en": "changed"},
-    "overturned": {"kk": "күші жойылды", "ru": "отменено", "en": "overturned"},
-    "none": {"kk": "қайта қаралмаған", "ru": "не пересматривалось", "en": "not reviewed"},
-}
-
-INSTANCE_LABELS: dict[str, dict[str, str]] = {
-    "first": {"kk": "бірінші саты", "ru": "первая инстанция", "en": "first instance"},
-    "appeal": {"kk": "апелляциялық саты", "ru": "апелляционная инстанция", "en": "appeal"},
-    "cassation": {"kk": "кассациялық саты", "ru": "кассационная инстанция", "en": "cassation"},
-}
 
 # Regions by slug: 17 oblasts and the three cities of republican significance.
 REGION_LABELS: dict[str, dict[str, str]] = {
@@ -182,10 +180,16 @@ class CourtAct(BaseModel):
     """One court act with its structured fields; ``features`` holds generator ground truth."""
 
     case_id: str = Field(min_length=1)
+    # Where the act comes from; its categories, instances and outcomes are that collection's.
+    collection: str = DEMO
+    # The act's own name for itself (решение, приговор, карточка дела ...), when read from it.
+    kind: str | None = None
+    # Russia's unique case id (УИД), shared by every instance of one case.
+    uid: str | None = None
     court: str | None = None
     region: str | None = None
-    instance: Instance = "first"
-    category: CaseCategory | None = None
+    instance: str = "first"
+    category: str | None = None
     articles: list[str] = Field(default_factory=list)
     date: Date | None = None
     lang: ActLang
@@ -194,15 +198,17 @@ class CourtAct(BaseModel):
     facts: str = ""
     reasoning: str = ""
     operative: str = ""
-    outcome: Outcome | None = None
-    appeal_outcome: ReviewOutcome = "none"
-    cassation_outcome: ReviewOutcome = "none"
+    outcome: str | None = None
+    appeal_outcome: str = "none"
+    cassation_outcome: str = "none"
     parent_case_id: str | None = None
     # Shown in the act only; never a prediction feature (CEPEJ non-discrimination).
     judge: str | None = None
     synthetic: bool = False
     source: str = ""
     features: dict[str, Any] = Field(default_factory=dict)
+    # What was read from a real act and how sure (see indexer.cases.fields): never a feature.
+    details: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("articles")
     @classmethod
@@ -221,7 +227,20 @@ class CourtAct(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CourtAct:
-        if self.outcome is not None and self.category is not None:
+        labels = label_set(self.collection)
+        for name, value, allowed in (
+            ("category", self.category, labels.categories),
+            ("instance", self.instance, labels.instances),
+            ("outcome", self.outcome, labels.outcomes),
+            ("appeal_outcome", self.appeal_outcome, labels.appeal_results),
+            ("cassation_outcome", self.cassation_outcome, labels.appeal_results),
+        ):
+            if value is not None and value not in allowed:
+                raise ValueError(
+                    f"{name} {value!r} is not a label of collection {self.collection!r}; "
+                    f"expected one of {sorted(allowed)}"
+                )
+        if self.collection == DEMO and self.outcome is not None and self.category is not None:
             allowed = outcomes_for(self.category)
             if self.outcome not in allowed:
                 raise ValueError(
@@ -246,7 +265,11 @@ class CourtAct(BaseModel):
     def title(self) -> str:
         """A short heading in the act's language: kind, number, court and date."""
         family = "criminal" if self.category in CRIMINAL_CATEGORIES else "claim"
-        kind = _TITLES[(family, self.instance)][self.lang]
+        if self.kind is not None:
+            names = KIND_LABELS.get(self.kind, {})
+            kind = names.get(self.lang, self.kind).capitalize()
+        else:
+            kind = _TITLES[(family, self.instance)][self.lang]
         bits = [f"{kind} № {self.case_id}"]
         if self.court:
             bits.append(self.court)
@@ -259,6 +282,10 @@ class CourtAct(BaseModel):
         text = self.full_text()
         metadata: dict[str, Any] = {
             "case_id": self.case_id,
+            "collection": self.collection,
+            "kind": self.kind,
+            "uid": self.uid,
+            "details": self.details,
             "court": self.court,
             "region": self.region,
             "instance": self.instance,
@@ -314,6 +341,10 @@ class CourtAct(BaseModel):
         parts = _split_sections(doc.text, meta["section_lengths"], doc.doc_id)
         return cls(
             case_id=meta["case_id"],
+            collection=meta.get("collection", DEMO),
+            kind=meta.get("kind"),
+            uid=meta.get("uid"),
+            details=meta.get("details") or {},
             court=meta.get("court"),
             region=meta.get("region"),
             instance=meta["instance"],

@@ -19,6 +19,7 @@ from assistant.core.cases import (
     REGION_LABELS,
     REVIEW_LABELS,
 )
+from assistant.core.collections import collection_names
 from assistant.core.schemas import LANGS, Lang
 from assistant.locales import messages, text
 
@@ -37,6 +38,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     "category": CATEGORY_LABELS,
     "instance": INSTANCE_LABELS,
     "region": REGION_LABELS,
+    "collection": collection_names(),
 }
 templates = Jinja2Templates(directory=HERE / "templates")
 

@@ -22,7 +22,7 @@ from assistant.cases.catalog import CaseNotFound
 from assistant.cases.messages import DISCLAIMER
 from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.cases.train import NotEnoughActs
-from assistant.core.cases import CATEGORIES, INSTANCES, REGION_LABELS
+from assistant.core.cases import CATEGORY_LABELS, INSTANCE_LABELS, REGION_LABELS
 from assistant.core.config import Settings
 from assistant.core.schemas import Lang, SearchFilters
 from assistant.core.store import StoreError
@@ -37,7 +37,7 @@ T = TypeVar("T")
 CASE_COUNTS = (10, 20, 50)
 # Query fields of the case forms that may repeat (checkboxes) and those that may not.
 _CASE_LISTS = ("instance",)
-_CASE_FIELDS = ("category", "article", "court", "region", "date_from", "date_to")
+_CASE_FIELDS = ("category", "article", "court", "region", "collection", "date_from", "date_to")
 
 
 def get_page_lang(request: Request, settings: SettingsDep) -> Lang:
@@ -260,12 +260,16 @@ def _case_options(services: ServicesDep, lang: Lang) -> dict[str, Any]:
     except StoreError:
         courts: list[str] = []
         articles: list[str] = []
+        collections: list[str] = []
     else:
         courts = sorted({r.court for r in catalog.records if r.court})
         articles = catalog.articles
+        collections = sorted(set(catalog.collections.tolist()))
     return {
-        "categories": CATEGORIES,
-        "instances": INSTANCES,
+        # Every collection's labels (assistant/core/data/collections.json).
+        "categories": list(CATEGORY_LABELS),
+        "instances": list(INSTANCE_LABELS),
+        "collections": collections,
         "regions": regions,
         "courts": courts,
         "articles": articles,

@@ -13,6 +13,7 @@ SUITE_NAMES = (
     "prediction",
     "fairness",
     "echr",
+    "extraction",
     "latency",
     "feedback",
 )

@@ -23,6 +23,7 @@ TITLES = {
     "echr": "Outcome prediction on real judgments (ECtHR)",
     "latency": "Latency",
     "feedback": "Feedback (👍/👎 from the bot and the API)",
+    "extraction": "Field extraction from real court acts",
 }
 MAX_LIST_ROWS = 40
 ORDER = {"worse": 0, "better": 1, "same": 2}

@@ -21,51 +21,12 @@ from pydantic import ValidationError
 
 from assistant.core.cases import CourtAct, Party
 from assistant.core.text import detect_lang, normalize
-from indexer.cases.vocab import KK_MONTHS, RU_MONTHS_GEN, case_number, region_of
+from indexer.cases.fields import FACTS_WORDS, OPERATIVE_WORDS, REASONING_START, heading
+from indexer.cases.numbers import find_dates
+from indexer.cases.vocab import case_number, region_of
 
-
-def _spaced(word: str) -> str:
-    """A heading that may be typed with letters spaced out («У С Т А Н О В И Л»)."""
-    return r"\s?".join(re.escape(ch) if ch != " " else r"\s+" for ch in word)
-
-
-def _heading(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(_spaced(w) for w in words)
-    return re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*(?::|$)", re.MULTILINE | re.IGNORECASE)
-
-
-_FACTS_HEAD = _heading(("УСТАНОВИЛА", "УСТАНОВИЛ", "АНЫҚТАДЫ"))
-_OPERATIVE_HEAD = _heading(
-    (
-        "ПРИГОВОРИЛ",
-        "ПОСТАНОВИЛА",
-        "ПОСТАНОВИЛ",
-        "РЕШИЛА",
-        "РЕШИЛ",
-        "ОПРЕДЕЛИЛА",
-        "ОПРЕДЕЛИЛ",
-        "ҮКІМ ЕТТІ",
-        "ҚАУЛЫ ЕТТІ",
-        "ШЕШІМ ЕТТІ",
-        "ҰЙҒАРЫМ ЕТТІ",
-        "ҰЙҒАРДЫ",
-    )
-)
-_REASONING_START = re.compile(
-    r"^[ \t]*(?:(?:Суд|Коллегия|Алқа|Сот),?\s+)?(?:Исследовав|Выслушав|Заслушав|Проверив|Изучив|"
-    r"Оценив|Обсудив)\b"
-    r"|^[^\n]*(?:дәлелдемелерді зерттеп|материалдарын зерттеп|материалдарын тексеріп|"
-    r"тараптарды тыңдап)",
-    re.MULTILINE,
-)
-
-_RU_MONTH = {m: i for i, m in enumerate(RU_MONTHS_GEN, 1)}
-_KK_MONTH = {m: i for i, m in enumerate(KK_MONTHS, 1)}
-_DATE_PATTERNS = (
-    (re.compile(r"«?(\d{1,2})»?\s+(" + "|".join(RU_MONTHS_GEN) + r")\s+(\d{4})"), "ru"),
-    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), "num"),
-    (re.compile(r"(\d{4})\s*ж(?:ылғы|\.)\s*«?(\d{1,2})»?\s*(" + "|".join(KK_MONTHS) + ")"), "kk"),
-)
+_FACTS_HEAD = heading(FACTS_WORDS)
+_OPERATIVE_HEAD = heading(OPERATIVE_WORDS)
 
 # Substantive codes by how acts name them; procedural codes (УПК/ҚПК, ГПК/АПК) are left out.
 _CODE_NAMES = (
@@ -239,7 +200,7 @@ def _split_descriptive(descriptive: str) -> tuple[str, str]:
     # The heading line itself ("УСТАНОВИЛ:") opens the facts; the search starts after it.
     first_break = descriptive.find("\n")
     start = first_break + 1 if first_break >= 0 else len(descriptive)
-    marker = _REASONING_START.search(descriptive, start)
+    marker = REASONING_START.search(descriptive, start)
     if marker is None:
         return descriptive, ""
     return descriptive[: marker.start()].strip(), descriptive[marker.start() :].strip()
@@ -378,26 +339,8 @@ def _ref(code: str, number: str, part: int | None) -> str:
 
 
 def _date(text: str) -> date | None:
-    best: tuple[int, date] | None = None
-    for pattern, kind in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            try:
-                if kind == "ru":
-                    found = date(
-                        int(match.group(3)), _RU_MONTH[match.group(2)], int(match.group(1))
-                    )
-                elif kind == "num":
-                    found = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-                else:
-                    found = date(
-                        int(match.group(1)), _KK_MONTH[match.group(3)], int(match.group(2))
-                    )
-            except ValueError:
-                continue
-            if best is None or match.start() < best[0]:
-                best = (match.start(), found)
-            break
-    return best[1] if best else None
+    dates = find_dates(text)
+    return dates[0][1] if dates else None
 
 
 _CLAIM_PARTIES = (
