@@ -13,6 +13,7 @@ from assistant.core.cli import fail, settings_for
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder, make_embedder
 from assistant.core.store import Store, StoreError, live_snapshot
+from assistant.db import Database, open_database
 from assistant.retrieval import HybridRetriever
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Services:
         # A snapshot that failed to open is not retried on every poll (checksums cost time).
         self._refused: str | None = None
         self._load_lock = threading.Lock()
+        self._db: Database | None = None
+        self._db_lock = threading.Lock()
 
     @property
     def store_dir(self) -> Path:
@@ -59,13 +62,29 @@ class Services:
 
     @property
     def answers(self) -> AnswerEngine:
-        """The answer engine, created on first use (it imports this module, hence lazily)."""
+        """The answer engine, created on first use (it imports this module, hence lazily),
+        serving the FAQ entries staff published."""
+        created = False
         with self._lock:
             if self._answers is None:
                 from assistant.answer.engine import AnswerEngine
 
                 self._answers = AnswerEngine(self.settings)
-            return self._answers
+                created = True
+            engine = self._answers
+        if created:
+            from assistant.review import serving
+
+            serving.sync(self, engine)
+        return engine
+
+    @property
+    def db(self) -> Database:
+        """The application database (staff, audit, feedback, review), migrated on first use."""
+        with self._db_lock:
+            if self._db is None:
+                self._db = open_database(self.settings)
+            return self._db
 
     @property
     def cases(self) -> CaseService:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from assistant.core.config import get_settings
 from assistant.services import Services
@@ -151,8 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
         update: dict[str, Any] = {
-            "answer": settings.answer.model_copy(
-                update={"feedback_db": Path(tmp) / "feedback.sqlite"}
+            "database": settings.database.model_copy(
+                update={"url": SecretStr(f"sqlite:///{Path(tmp) / 'alqabi.sqlite'}")}
             )
         }
         if args.store:

@@ -80,10 +80,13 @@ def work(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def votes(work: Path) -> dict[str, str]:
-    """A feedback database with votes stored through the API's own store."""
-    from assistant.answer.feedback import FeedbackRecord, FeedbackStore
+    """An application database with votes stored through the API's own store."""
+    from assistant.db import Database
+    from assistant.db.feedback import FeedbackRecord, FeedbackStore
 
-    db = work / "feedback.sqlite"
+    url = f"sqlite:///{work / 'alqabi.sqlite'}"
+    db = Database(url)
+    db.upgrade()
     feedback = FeedbackStore(db, salt="test")
     for n, vote in enumerate(("up", "up", "down")):
         feedback.add(
@@ -96,8 +99,8 @@ def votes(work: Path) -> dict[str, str]:
                 kind="faq",
             )
         )
-    feedback.close()
-    return {"ALQABI_ANSWER_FEEDBACK_DB": str(db)}
+    db.dispose()
+    return {"ALQABI_DATABASE_URL": url}
 
 
 @pytest.fixture(scope="module")

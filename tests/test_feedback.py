@@ -1,4 +1,5 @@
-"""``POST /v1/feedback``: stored in SQLite with personal data masked and the user id hashed."""
+"""``POST /v1/feedback``: stored in the application database with personal data masked and the
+user id hashed."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.answer.feedback import FeedbackRecord, FeedbackStore
 from assistant.api.app import create_app
 from assistant.core.pii import mask_personal
+from assistant.db import Database
+from assistant.db.feedback import FeedbackRecord, FeedbackStore
 from tests.test_answer_store import answer_services
 from tests.test_api import wait_ready
 
@@ -51,7 +53,7 @@ def test_feedback_is_stored_masked_and_hashed(tmp_path_factory):
         bad = client.post("/v1/feedback", json={"question": "q", "answer": "a", "vote": "meh"})
         assert bad.status_code == 422
         assert bad.headers["content-type"].startswith("application/problem+json")
-    db = services.settings.store.dir.parent / "feedback.sqlite"
+    db = services.settings.store.dir.parent / "alqabi.sqlite"
     # Other tests share this store's feedback database: read this test's row only.
     rows = sqlite3.connect(db).execute(
         "SELECT question, answer, user_hash, vote FROM feedback WHERE question LIKE ?",
@@ -64,19 +66,20 @@ def test_feedback_is_stored_masked_and_hashed(tmp_path_factory):
     assert vote == "down"
     assert "424242" not in user_hash
     assert user_hash != hashlib.sha256(b"tg:424242").hexdigest()  # salted
-    raw = db.read_bytes()
+    # The database file and its write-ahead log.
+    raw = b"".join(p.read_bytes() for p in db.parent.glob("alqabi.sqlite*") if p.is_file())
     assert b"424242" not in raw and b"tg-9" not in raw
 
 
 def test_same_user_same_hash_across_restarts(tmp_path):
-    path = tmp_path / "feedback.sqlite"
+    url = f"sqlite:///{tmp_path / 'alqabi.sqlite'}"
     record = FeedbackRecord(question="q", answer="a", vote="up", user="u-1")
-    first = FeedbackStore(path)
-    first.add(record)
-    first.close()
-    second = FeedbackStore(path)
+    first = Database(url)
+    first.upgrade()
+    FeedbackStore(first).add(record)
+    first.dispose()
+    second = FeedbackStore(Database(url))
     second.add(record)
     hashes = {row["user_hash"] for row in second.rows()}
     assert len(hashes) == 1
-    assert (tmp_path / "feedback.salt").stat().st_mode & 0o077 == 0
-    assert FeedbackStore(tmp_path / "other.sqlite", salt="s").digest("u-1") not in hashes
+    assert FeedbackStore(first, salt="s").digest("u-1") not in hashes

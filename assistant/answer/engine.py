@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -18,7 +19,7 @@ from assistant.answer.memory import ConversationMemory, Turn
 from assistant.answer.models import Answer, AnswerSource, RefusalReason, language_note
 from assistant.answer.refusal import classify
 from assistant.core.config import AnswerSettings, LlmSettings, Settings
-from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters
+from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters, SourceDocument
 from assistant.core.text import detect_lang
 from assistant.locales import text
 from assistant.retrieval import check_query
@@ -55,6 +56,8 @@ class AnswerEngine:
         self._chat_model = chat_model
         self._generator: Generator | None = None
         self._knowledge: Knowledge | None = None
+        # FAQ entries served besides the store's (published by staff: assistant.review).
+        self._extra_faq: list[SourceDocument] = []
         self._lock = threading.Lock()
         # The evals set other values to calibrate them.
         self.calibration = faq.CALIBRATION
@@ -66,13 +69,19 @@ class AnswerEngine:
         with self._lock:
             current = self._knowledge
             if current is None or current.store is not loaded.store:
-                current = Knowledge(loaded.store, loaded.retriever.embedder)
+                current = Knowledge(loaded.store, loaded.retriever.embedder, self._extra_faq)
                 self._knowledge = current
                 if self._chat_model is not None:
                     self._generator = Generator(
                         self._chat_model, self.llm_settings, loaded.retriever.embedder
                     )
             return current
+
+    def reload_faq(self, documents: Sequence[SourceDocument]) -> None:
+        """Serve these FAQ documents besides the store's from the next question on."""
+        with self._lock:
+            self._extra_faq = list(documents)
+            self._knowledge = None
 
     # -- answering -------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ the FAQ index and the sentence vectors of guidance documents (built on first use
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.answer.faq import FaqEntry, FaqIndex
 from assistant.answer.sentences import cached_vectors, split_sentences
 from assistant.core.embeddings import Embedder
-from assistant.core.schemas import Chunk, Lang
+from assistant.core.schemas import Chunk, Lang, SourceDocument
 from assistant.core.store import Store
 
 GUIDANCE = "guidance"
@@ -46,7 +47,10 @@ class DocSentences(BaseModel):
 class Knowledge:
     """Documents of one snapshot by id and by (group, language)."""
 
-    def __init__(self, store: Store, embedder: Embedder) -> None:
+    def __init__(
+        self, store: Store, embedder: Embedder, extra_faq: Sequence[SourceDocument] = ()
+    ) -> None:
+        """``extra_faq``: FAQ documents served besides the store's (not in the store)."""
         self.store = store
         self.embedder = embedder
         # A snapshot lives in <store>/snapshots/<name>; caches sit in <store>.
@@ -54,25 +58,26 @@ class Knowledge:
         self.docs: dict[str, DocInfo] = {}
         self.groups: dict[str, dict[Lang, str]] = {}
         faq_entries: list[FaqEntry] = []
-        for doc_type in (GUIDANCE, FAQ):
-            for doc in store.documents(doc_type=doc_type):
-                meta = doc.metadata
-                info = DocInfo(
-                    doc_id=doc.doc_id,
-                    group=str(meta.get("group") or doc.doc_id),
-                    lang=doc.lang,
-                    doc_type=doc_type,
-                    topic=meta.get("topic"),
-                    title=doc.title,
-                    source=doc.source,
-                    text=doc.text,
-                    sources=list(meta.get("sources") or []),
-                )
-                self.docs[doc.doc_id] = info
-                if info.lang is not None:
-                    self.groups.setdefault(info.group, {})[info.lang] = doc.doc_id
-                if doc_type == FAQ:
-                    faq_entries.append(FaqEntry.from_document(doc))
+        self._extra = {d.doc_id for d in extra_faq}
+        stored = [(t, d) for t in (GUIDANCE, FAQ) for d in store.documents(doc_type=t)]
+        for doc_type, doc in [*stored, *((FAQ, d) for d in extra_faq)]:
+            meta = doc.metadata
+            info = DocInfo(
+                doc_id=doc.doc_id,
+                group=str(meta.get("group") or doc.doc_id),
+                lang=doc.lang,
+                doc_type=doc_type,
+                topic=meta.get("topic"),
+                title=doc.title,
+                source=doc.source,
+                text=doc.text,
+                sources=list(meta.get("sources") or []),
+            )
+            self.docs[doc.doc_id] = info
+            if info.lang is not None:
+                self.groups.setdefault(info.group, {})[info.lang] = doc.doc_id
+            if doc_type == FAQ:
+                faq_entries.append(FaqEntry.from_document(doc))
         self.faq = FaqIndex(faq_entries, self.faq_passages(faq_entries), embedder, self.store_dir)
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
@@ -80,9 +85,18 @@ class Knowledge:
     def faq_passages(self, entries: list[FaqEntry]) -> np.ndarray:
         """The stored chunk vectors of FAQ entries (what the FAQ index scores as passages)."""
         # An FAQ answer is short: its first chunk holds the question and the whole answer.
-        first = [self.store.chunks_of(e.doc_id)[0].chunk_id for e in entries]
+        stored = [e for e in entries if e.doc_id not in self._extra]
+        first = [self.store.chunks_of(e.doc_id)[0].chunk_id for e in stored]
         rows = self.store.row_ids_for_chunks(first)
-        return self.store.vectors_for([rows[c] for c in first])
+        vectors = self.store.vectors_for([rows[c] for c in first])
+        extra = [e for e in entries if e.doc_id in self._extra]
+        if not extra:
+            return vectors
+        # Entries not in the store are embedded as the indexer embeds a FAQ chunk.
+        texts = [f"{e.title}\n\n{e.text}" for e in extra]
+        new = iter(cached_vectors(self.embedder, self.store_dir, texts, "passage"))
+        old = iter(vectors)
+        return np.stack([next(new) if e.doc_id in self._extra else next(old) for e in entries])
 
     def best_version(self, group: str, lang: Lang) -> DocInfo:
         """The group's document in ``lang``, else in Russian, else in any language."""

@@ -15,7 +15,9 @@ from assistant.api.deps import ServicesDep
 from assistant.api.limits import BodySizeLimit, RateLimit
 from assistant.api.problems import install_problem_handlers, problem
 from assistant.core.config import Settings, get_settings
+from assistant.review import serving
 from assistant.services import Services
+from assistant.staff.routes import install as install_staff
 from assistant.web import WEB_PAGES
 from assistant.web import install as install_web
 
@@ -29,6 +31,14 @@ async def _keep_loaded(services: Services) -> None:
         await asyncio.sleep(STORE_POLL_SECONDS)
 
 
+async def _keep_faq_served(services: Services) -> None:
+    """FAQ entries published through another process are served within a poll."""
+    while True:
+        if services.loaded is not None:
+            await asyncio.to_thread(serving.sync, services)
+        await asyncio.sleep(STORE_POLL_SECONDS)
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """A configured app; the store loads in the background and ``/ready`` says when."""
     settings = settings or get_settings()
@@ -36,13 +46,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loader = asyncio.create_task(_keep_loaded(services))
+        tasks = [
+            asyncio.create_task(_keep_loaded(services)),
+            asyncio.create_task(_keep_faq_served(services)),
+        ]
         try:
             yield
         finally:
-            loader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await loader
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="Alqabi",
@@ -75,6 +89,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(topics.router)
     app.include_router(cases.router)
     install_web(app)
+    install_staff(app)
     app.include_router(admin.router)
 
     @app.get("/health", tags=["ops"])

@@ -11,6 +11,8 @@ from assistant.answer.engine import AnswerEngine
 from assistant.answer.models import Answer
 from assistant.api.deps import LoadedDep, ServicesDep
 from assistant.core.schemas import Lang
+from assistant.review.queue import note_answer
+from assistant.services import Loaded, Services
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 
@@ -79,7 +81,16 @@ class AskResponse(Answer):
     )
 
 
+def answer_and_queue(
+    services: Services, loaded: Loaded, question: str, lang: Lang | None, session_id: str | None
+) -> Answer:
+    """The answer; refused-as-unsupported and low-confidence ones are queued for review."""
+    answer = services.answers.ask(loaded, question, lang, session_id)
+    note_answer(services.db, services.settings.review, question, answer)
+    return answer
+
+
 @router.post("/ask", response_model=AskResponse)
-def ask(body: AskRequest, loaded: LoadedDep, answers: AnswersDep) -> Answer:
+def ask(body: AskRequest, loaded: LoadedDep, services: ServicesDep) -> Answer:
     """Answer from the FAQ or the guidance, with sources; refuses what it must not answer."""
-    return answers.ask(loaded, body.question, body.lang, body.session_id)
+    return answer_and_queue(services, loaded, body.question, body.lang, body.session_id)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer.feedback import FeedbackRecord, FeedbackStore
 from assistant.answer.models import Kind
 from assistant.api.ask import SESSION_ID
 from assistant.api.deps import ServicesDep
 from assistant.core.schemas import Lang
+from assistant.db.feedback import FeedbackRecord, FeedbackStore
 
 router = APIRouter(prefix="/v1", tags=["answers"])
 ChunkId = Annotated[str, Field(max_length=200)]
@@ -61,16 +60,12 @@ class FeedbackResponse(BaseModel):
 
 
 def feedback_store(request: Request, services: ServicesDep) -> FeedbackStore:
-    """The app's feedback database, opened on first use."""
+    """The app's feedback table (in the application database), opened on first use."""
     with _lock:
         store = getattr(request.app.state, "feedback", None)
         if store is None:
-            settings = services.answers.answer_settings
-            path = (
-                settings.feedback_db or Path(services.settings.store.dir).parent / "feedback.sqlite"
-            )
-            salt = settings.feedback_salt.get_secret_value() if settings.feedback_salt else None
-            store = FeedbackStore(path, salt)
+            salt = services.settings.answer.feedback_salt
+            store = FeedbackStore(services.db, salt.get_secret_value() if salt else None)
             request.app.state.feedback = store
         return store
 

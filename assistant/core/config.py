@@ -119,7 +119,8 @@ class AnswerSettings(BaseModel):
     session_ttl_seconds: float = 1800.0
     max_sessions: int = 10_000
     max_turns: int = 4
-    # Default: feedback.sqlite next to the store directory (var/feedback.sqlite for var/store).
+    # Where votes were kept before the application database (default: feedback.sqlite next to
+    # the store directory); its rows are imported into the database once.
     feedback_db: Path | None = None
     # Salt of the user-id hash; when unset, one is generated and kept next to the database.
     feedback_salt: SecretStr | None = None
@@ -182,6 +183,44 @@ class AdminSettings(BaseModel):
     _blank_is_unset = field_validator("token")(_unset_if_blank)
 
 
+class DatabaseSettings(BaseModel):
+    """The application database: staff, audit log, feedback, review queue, published FAQ."""
+
+    # SQLAlchemy URL, e.g. postgresql+psycopg://alqabi@db/alqabi (ALQABI_DATABASE_URL);
+    # None: SQLite (WAL) file alqabi.sqlite next to the store directory (var/alqabi.sqlite).
+    url: SecretStr | None = None
+    # Apply pending migrations when the service opens the database (`alqabi db upgrade` too).
+    auto_upgrade: bool = True
+
+    _blank_is_unset = field_validator("url")(_unset_if_blank)
+
+
+class StaffSettings(BaseModel):
+    """Staff accounts: sessions, lockout."""
+
+    # A session ends after this long without a request, and in any case after max_hours.
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    session_max_hours: float = Field(default=12.0, gt=0)
+    # Failed logins per account, and per client address, before a lockout of lockout_minutes.
+    lockout_attempts: int = Field(default=5, ge=1)
+    lockout_minutes: float = Field(default=15.0, gt=0)
+    # Secure cookies; None: when the request came over HTTPS (run uvicorn with
+    # --proxy-headers behind a TLS proxy).
+    cookie_secure: bool | None = None
+
+
+class ReviewSettings(BaseModel):
+    """The review queue of unanswered questions."""
+
+    # Answers below this confidence are queued for review (refused "no support" and 👎 always).
+    low_confidence: float = Field(default=0.45, ge=0.0, le=1.0)
+    # Questions closer than this cosine distance (e5 query vectors, average linkage) are
+    # one cluster.
+    cluster_distance: float = Field(default=0.1, gt=0.0, lt=1.0)
+    # Open items older than this many days are left out of the queue.
+    window_days: int = Field(default=90, ge=1)
+
+
 class Settings(BaseSettings):
     """Root settings."""
 
@@ -204,6 +243,9 @@ class Settings(BaseSettings):
     bot: BotSettings = Field(default_factory=BotSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     cases: CaseSettings = Field(default_factory=CaseSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    staff: StaffSettings = Field(default_factory=StaffSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
 
 @lru_cache(maxsize=1)

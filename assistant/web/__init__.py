@@ -9,7 +9,7 @@ from assistant.web.page import STATIC_DIR
 from assistant.web.routes import router
 
 # The page's routes that run a search or an answer: rate-limited like the API.
-WEB_PAGES = ("/ask", "/feedback", "/search", "/cases", "/estimate")
+WEB_PAGES = ("/ask", "/feedback", "/search", "/cases", "/estimate", "/login")
 
 
 def install(app: FastAPI) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from assistant.answer.knowledge import FAQ, GUIDANCE
 from assistant.api import feedback as feedback_api
 from assistant.api import search as search_api
-from assistant.api.ask import AskRequest
+from assistant.api.ask import AskRequest, answer_and_queue
 from assistant.api.deps import ServicesDep, SettingsDep
 from assistant.cases.catalog import CaseNotFound
 from assistant.cases.messages import DISCLAIMER
@@ -117,7 +117,9 @@ def ask(
             lang=answer_lang or None,
             session_id=session_id or _new_session(),
         )
-        answer = services.answers.ask(services.require(), body.question, body.lang, body.session_id)
+        answer = answer_and_queue(
+            services, services.require(), body.question, body.lang, body.session_id
+        )
         return body, answer
 
     result = attempt(run, services.settings, question)

@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.core.config import Settings
 from assistant.core.embeddings import Embedder, make_embedder
 from assistant.core.store import StoreError, live_snapshot
+from assistant.db import database_url
 from assistant.services import Services
 from evals.harness.gold import GoldSet
 from evals.harness.gold import load as load_gold
@@ -77,6 +78,7 @@ class EvalContext:
         return self._services
 
     @property
-    def feedback_db(self) -> Path:
-        """Where the API (and through it the bot) keeps votes for the evaluated store."""
-        return self.settings.answer.feedback_db or self.store.parent / "feedback.sqlite"
+    def database_url(self) -> str:
+        """The application database where the API (and through it the bot) keeps votes for
+        the evaluated store."""
+        return database_url(self.settings)

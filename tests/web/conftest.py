@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.feedback import FeedbackStore
 from assistant.answer.sentences import CACHE_FILE
 from assistant.core.config import EmbedderSettings, Settings, StoreSettings
 from assistant.core.embeddings import Embedder
+from assistant.db.feedback import FeedbackStore
 from assistant.services import Services
 from indexer.cases import generate_cases
 from indexer.cases.cli import write_corpus
@@ -51,9 +51,5 @@ def web_services(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -
 
 
 def feedback_rows(services: Services) -> list[dict]:
-    """Every vote in the feedback database of the services' store (the app's default place)."""
-    store = FeedbackStore(Path(services.settings.store.dir).parent / "feedback.sqlite")
-    try:
-        return store.rows()
-    finally:
-        store.close()
+    """Every vote in the services' application database."""
+    return FeedbackStore(services.db).rows()

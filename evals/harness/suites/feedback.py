@@ -1,41 +1,46 @@
 """Feedback: the 👍/👎 votes the bot and the page sent to ``POST /v1/feedback``, summarised
-from the API's feedback database (opened read-only; texts are stored masked)."""
+from the application database (only read; texts are stored masked)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import make_url
+
+from assistant.db import Database
+from assistant.db.models import Feedback
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
 
 RECENT_DOWN = 20
+_FIELDS = ("created_at", "question", "vote", "lang", "kind")
 
 
-def read_votes(path: Path) -> list[dict]:
-    """Every stored vote, oldest first; none when the database does not exist yet."""
-    if not path.exists():
+def read_votes(url: str) -> list[dict]:
+    """Every stored vote, oldest first; none when the database or its table does not exist."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return []
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
+    db = Database(url)
     try:
-        rows = conn.execute(
-            "SELECT created_at, question, vote, lang, kind FROM feedback ORDER BY id"
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []  # no feedback table: nothing was ever stored
+        with db.session() as session:
+            if not inspect(session.connection()).has_table("feedback"):
+                return []
+            rows = session.execute(select(*(getattr(Feedback, f) for f in _FIELDS)))
+            return [dict(zip(_FIELDS, r, strict=True)) for r in rows.all()]
     finally:
-        conn.close()
-    return [dict(r) for r in rows]
+        db.dispose()
 
 
 def run(ctx: EvalContext) -> SuiteResult:
     result = SuiteResult(suite="feedback")
-    votes = read_votes(ctx.feedback_db)
-    result.details = {"database": str(ctx.feedback_db), "votes": len(votes)}
+    where = make_url(ctx.database_url).render_as_string(hide_password=True)
+    votes = read_votes(ctx.database_url)
+    result.details = {"database": where, "votes": len(votes)}
     if not votes:
-        result.skipped = f"no votes stored yet ({ctx.feedback_db})"
+        result.skipped = f"no votes stored yet ({where})"
         return result
     for field in ("lang", "kind"):
         for value in sorted({str(v[field]) for v in votes}):

@@ -1,0 +1,1 @@
+"""Staff workspace: accounts, roles, sessions, the audit log and the staff pages."""
