@@ -103,7 +103,7 @@ class Accounts:
     # -- accounts ----------------------------------------------------------------------
 
     def add(self, username: str, role: str, password: str, actor: str) -> UserView:
-        name = _norm(username)
+        name = username.strip().lower()
         if not USERNAME.match(name):
             raise AccountError(
                 "a username is 2-64 characters: latin letters, digits, '.', '_' or '-'"
