@@ -43,6 +43,11 @@ class MemoryChannel:
 __all__ = ["ChannelDead", "FakeSmsGateway", "MemoryChannel", "RetryLater"]
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 refuses a worker's burst of concurrent connections.
+    request_queue_size = 256
+
+
 class FakeSmsGateway:
     """POST / with {to, text, sender, client_ref}; 201 {"id"}; repeated client_ref → 200 with
     the first id (what a real gateway's idempotency does). ``refuse`` numbers get 400,
@@ -57,6 +62,8 @@ class FakeSmsGateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real gateway
+
             def log_message(self, *args: object) -> None:
                 return None
 
@@ -72,7 +79,7 @@ class FakeSmsGateway:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/messages"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
