@@ -18,6 +18,7 @@ from assistant.core.config import Settings, get_settings
 from assistant.review import serving
 from assistant.services import Services
 from assistant.staff.routes import install as install_staff
+from assistant.summons.router import install as install_summons
 from assistant.web import WEB_PAGES
 from assistant.web import install as install_web
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(cases.router)
     install_web(app)
     install_staff(app)
+    install_summons(app)
     app.include_router(admin.router)
 
     @app.get("/health", tags=["ops"])
