@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 
@@ -194,3 +194,17 @@ class Dispatcher:
                     cand = session.get(Candidate, result.claimed.candidate_id)
                     if cand is not None and result.channel not in cand.dead_channels:
                         cand.dead_channels = [*cand.dead_channels, result.channel]
+
+
+def serve_worker(
+    db: Callable[[], Database], settings: Settings, clock: Clock | None = None
+) -> Dispatcher | None:
+    """The worker ``alqabi serve`` runs beside the API: None when switched off
+    (``summons.worker_in_serve``) or when no channel is configured (the database is
+    opened only when a worker runs)."""
+    from assistant.summons.channels import make_channels
+
+    if not settings.summons.worker_in_serve:
+        return None
+    channels = make_channels(settings)
+    return Dispatcher(db(), settings, channels, clock) if channels else None

@@ -32,7 +32,7 @@ from assistant.summons.channels.telegram import TelegramChannel
 from assistant.summons.models import Candidate, Notice
 from assistant.summons.texts import text
 from assistant.summons.worker import Dispatcher
-from summons.conftest import HEARING, people, summons_settings, to_csv
+from summons.conftest import HEARING, new_pool, people, summons_settings, to_csv
 from summons.fakes import FakeSmsGateway
 from summons.test_channels import smtp  # noqa: F401  (fixture)
 
@@ -73,8 +73,9 @@ def test_a_pool_from_import_to_call_off(db, clock, tmp_path: Path, smtp):  # noq
         store=StoreSettings(dir=tmp_path / "store"),
         database=DatabaseSettings(url=str(db.engine.url.render_as_string(False))),
         bot=BotSettings(token=TOKEN, data_dir=tmp_path / "bot"),
+        # The test drives its own worker; test_serve_runs_the_worker covers the one in serve.
         summons=summons_settings(public_url="https://alqabi.example.kz",
-                                 bot_username="alqabi_test_bot"),
+                                 bot_username="alqabi_test_bot", worker_in_serve=False),
     )  # fmt: skip
     services = Services(settings)
     Accounts(services.db, settings.staff).add("sec1", "secretary", "correct horse 42", "test")
@@ -212,3 +213,31 @@ def lang_of(candidate: Candidate) -> str:
 def notices(services, pool_id: int) -> list[Notice]:
     with services.db.session() as s:
         return list(s.scalars(select(Notice).where(Notice.pool_id == pool_id)))
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_serve_runs_the_worker(db, service, clock, tmp_path: Path):
+    """``alqabi serve`` sends due notices with its own worker (clock from the app state)."""
+    pool = new_pool(service)
+    service.import_list(pool, to_csv(people(25)), "l.csv", "sec1")
+    service.draw(pool, "sec1")
+    service.notify(pool, "sec1")
+    gateway = FakeSmsGateway().start()
+    settings = Settings(
+        store=StoreSettings(dir=tmp_path / "store"),
+        database=DatabaseSettings(url=str(db.engine.url.render_as_string(False))),
+        summons=summons_settings(sms_url=gateway.url, poll_seconds=0.2),
+    )
+    app = create_app(settings, Services(settings))
+    app.state.summons_clock = clock
+    _, server, thread = serve(app)
+    try:
+        for _ in range(300):
+            if len(gateway.delivered) == 25:
+                break
+            time.sleep(0.1)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        gateway.stop()
+    assert len(gateway.delivered) == 25
