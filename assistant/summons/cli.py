@@ -198,6 +198,8 @@ def worker(
     from assistant.summons.worker import Dispatcher
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # One line per provider request would drown the worker's own log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = settings_for(store)
     db = Database(database_url(settings))
     db.upgrade()

@@ -28,14 +28,16 @@ ALQABI = REPO / ".venv" / "bin" / "alqabi"
 N = 10_000
 
 
-def _worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(ALQABI) if ALQABI.exists() else "alqabi", "summons", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    # The log goes to a file: a pipe nobody reads would block the worker once full.
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(ALQABI) if ALQABI.exists() else "alqabi", "summons", "worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _counts(db: Database) -> Counter[str]:
@@ -73,21 +75,22 @@ def test_sigkill_mid_batch_loses_and_duplicates_nothing(backend, tmp_path, reque
         "ALQABI_SUMMONS_QUIET_END_HOUR": "0",
         "ALQABI_BOT_TOKEN": "",
     }
-    first = _worker(env)
+    log = tmp_path / "workers.log"
+    first = _worker(env, log)
     try:
         deadline = time.monotonic() + 240
         while len(gateway.delivered) < N // 3 and time.monotonic() < deadline:
-            assert first.poll() is None, first.stderr.read().decode()[-2000:]
+            assert first.poll() is None, log.read_text()[-2000:]
             time.sleep(0.05)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
         at_kill = _counts(db)
         assert 0 < at_kill["delivered"] < N, at_kill
-        workers = [_worker(env), _worker(env)]
+        workers = [_worker(env, log), _worker(env, log)]
         deadline = time.monotonic() + 600
         while _counts(db)["delivered"] < N and time.monotonic() < deadline:
             for w in workers:
-                assert w.poll() is None, w.stderr.read().decode()[-2000:]
+                assert w.poll() is None, log.read_text()[-2000:]
             time.sleep(0.2)
     finally:
         for w in (first, *locals().get("workers", [])):
