@@ -92,6 +92,15 @@ def summary(
             "leaks found",
             pii["leaks"] + sums["pii-unit"]["leaks"],
         ),
+        (
+            "staff auth attacks (missing/forged/expired cookies, fixation, escalation, paths, "
+            "brute force)",
+            sums["auth"]["attacks"],
+            f"{_n(sums['auth']['attacks'])} attacks, {_n(sums['auth']['log_checks'])} secrets "
+            "looked for in logs",
+            "successes + secrets in logs",
+            sums["auth"]["successes"] + sums["auth"]["leaks"],
+        ),
     ]
     table = Table(title="hardening")
     for column in ("check", "tried", "must be 0", "found", ""):

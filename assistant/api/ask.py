@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -11,10 +12,11 @@ from assistant.answer.engine import AnswerEngine
 from assistant.answer.models import Answer
 from assistant.api.deps import LoadedDep, ServicesDep
 from assistant.core.schemas import Lang
-from assistant.review.queue import note_answer
+from assistant.review.queue import note_answer, review_source
 from assistant.services import Loaded, Services
 
 router = APIRouter(prefix="/v1", tags=["answers"])
+log = logging.getLogger(__name__)
 
 
 def get_answers(services: ServicesDep) -> AnswerEngine:
@@ -86,7 +88,14 @@ def answer_and_queue(
 ) -> Answer:
     """The answer; refused-as-unsupported and low-confidence ones are queued for review."""
     answer = services.answers.ask(loaded, question, lang, session_id)
-    note_answer(services.db, services.settings.review, question, answer)
+    if review_source(answer, services.settings.review) is None:
+        return answer
+    try:
+        db = services.db
+    except Exception:  # an unreachable staff database must not cost the asker the answer
+        log.exception("application database unavailable: question not queued for review")
+        return answer
+    note_answer(db, services.settings.review, question, answer)
     return answer
 
 

@@ -28,6 +28,8 @@ def clusters(services: Services) -> list[Cluster]:
     """The open review items, grouped by meaning."""
     settings = services.settings.review
     items = open_items(services.db, settings.window_days)
+    # Question vectors are cached beside the store, like the answer engine's.
+    services.store_dir.mkdir(parents=True, exist_ok=True)
     return cluster(items, services.embedder, services.store_dir, settings.cluster_distance)
 
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _served: weakref.WeakKeyDictionary[AnswerEngine, int] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+# The last failure logged: the poller retries every few seconds and logs each new one once.
+_last_error: list[str] = [""]
 
 
 def serve(engine: AnswerEngine, documents: Sequence[SourceDocument]) -> None:
@@ -42,8 +44,10 @@ def sync(services: Services, engine: AnswerEngine | None = None) -> bool:
             docs = [d for v in publish.live_versions(db) for d in publish.documents(v)]
             serve(engine, docs)
             _served[engine] = state
-    except Exception:  # citizens' answers must not depend on the staff database
-        log.exception("published FAQ entries not reloaded")
+    except Exception as exc:  # citizens' answers must not depend on the staff database
+        if str(exc) != _last_error[0]:
+            _last_error[0] = str(exc)
+            log.warning("published FAQ entries not reloaded: %s", exc)
         return False
     log.info("serving %d published FAQ documents (state %d)", len(docs), state)
     return True

@@ -80,31 +80,25 @@ def staff_dependency(*roles: str):
         principal = accounts.principal(request.cookies.get(COOKIE))
         if principal is None:
             raise StaffAuthError("sign_in", 401)
-        client = client_of(request)
+        refusal = None
         if roles and principal.role not in roles:
-            audit.log_event(
-                accounts.db,
-                principal.username,
-                "access.denied",
-                object_type="path",
-                object_id=request.url.path,
-                client=client,
-                role=principal.role,
-            )
-            raise StaffAuthError("denied", 403)
-        if request.method not in SAFE_METHODS and not (
+            refusal = ("access.denied", "denied")
+        elif request.method not in SAFE_METHODS and not (
             same_origin(request) and csrf_matches(token, principal.csrf)
         ):
-            audit.log_event(
-                accounts.db,
-                principal.username,
-                "csrf.refused",
-                object_type="path",
-                object_id=request.url.path,
-                client=client,
-            )
-            raise StaffAuthError("csrf", 403)
-        return principal
+            refusal = ("csrf.refused", "csrf")
+        if refusal is None:
+            return principal
+        audit.log_event(
+            accounts.db,
+            principal.username,
+            refusal[0],
+            object_type="path",
+            object_id=request.url.path,
+            client=client_of(request),
+            role=principal.role,
+        )
+        raise StaffAuthError(refusal[1], 403)
 
     return dependency
 

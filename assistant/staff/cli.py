@@ -89,24 +89,24 @@ def list_accounts(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     console.print(table if users else "no accounts")
 
 
+def _set_active(username: str, active: bool, store: Path | None) -> None:
+    try:
+        _accounts(store).set_active(username, active, _actor())
+    except AccountError as exc:
+        raise fail(str(exc), 2) from exc
+    console.print(f"{'enabled' if active else 'disabled'} {username}")
+
+
 @staff_app.command("disable")
 def disable(username: str, store: StoreOpt = None) -> None:
     """Disable an account and end its sessions."""
-    try:
-        _accounts(store).set_active(username, False, _actor())
-    except AccountError as exc:
-        raise fail(str(exc), 2) from exc
-    console.print(f"disabled {username}")
+    _set_active(username, False, store)
 
 
 @staff_app.command("enable")
 def enable(username: str, store: StoreOpt = None) -> None:
     """Enable a disabled account."""
-    try:
-        _accounts(store).set_active(username, True, _actor())
-    except AccountError as exc:
-        raise fail(str(exc), 2) from exc
-    console.print(f"enabled {username}")
+    _set_active(username, True, store)
 
 
 @staff_app.command("reset-password")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assistant.api import admin as admin_api
@@ -15,7 +15,7 @@ from assistant.api.cases import known_case
 from assistant.api.deps import ServicesDep, SettingsDep
 from assistant.db.models import ROLES
 from assistant.staff import audit
-from assistant.staff.accounts import AccountError, LoginOutcome, Principal
+from assistant.staff.accounts import AccountError, Accounts, LoginOutcome, Principal
 from assistant.staff.auth import (
     COOKIE,
     CSRF_FIELD,
@@ -138,6 +138,20 @@ def home(request: Request, lang: PageLang, principal: AnyStaff) -> HTMLResponse:
 # -- accounts (admin) ------------------------------------------------------------------------
 
 
+def _users_page(
+    request: Request,
+    lang: str,
+    principal: Principal,
+    accounts: Accounts,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    users = accounts.list()
+    return staff_page(
+        request, "users.html", lang, principal, status, users=users, roles=ROLES, **context
+    )
+
+
 @router.get("/staff/users", response_class=HTMLResponse)
 def users(
     request: Request,
@@ -145,24 +159,13 @@ def users(
     principal: AdminStaff,
     accounts: AccountsDep,
     done: str | None = None,
-    error: str | None = None,
 ) -> HTMLResponse:
     """Accounts, with forms to add, disable, enable and set a password."""
-    return staff_page(
-        request,
-        "users.html",
-        lang,
-        principal,
-        users=accounts.list(),
-        roles=ROLES,
-        done=done,
-        error=error,
-    )
+    return _users_page(request, lang, principal, accounts, done=done)
 
 
-def _users_redirect(lang: str, done: str | None = None, error: str | None = None) -> Response:
-    query = f"done={done}" if done else f"error={error}"
-    return RedirectResponse(f"/staff/users?lang={lang}&{query}", status_code=303)
+def _users_redirect(lang: str, done: str) -> Response:
+    return RedirectResponse(f"/staff/users?lang={lang}&done={done}", status_code=303)
 
 
 @router.post("/staff/users")
@@ -179,23 +182,8 @@ def add_user(
     try:
         accounts.add(username, role, password, principal.username)
     except AccountError as exc:
-        return users_with_error(request, lang, principal, accounts, str(exc))
+        return _users_page(request, lang, principal, accounts, 422, error_text=str(exc))
     return _users_redirect(lang, done="added")
-
-
-def users_with_error(
-    request: Request, lang: str, principal: Principal, accounts: Any, message: str
-) -> HTMLResponse:
-    return staff_page(
-        request,
-        "users.html",
-        lang,
-        principal,
-        status=422,
-        users=accounts.list(),
-        roles=ROLES,
-        error_text=message,
-    )
 
 
 @router.post("/staff/users/{username}/{action}")
@@ -220,14 +208,22 @@ def change_user(
         else:
             return staff_page(request, "denied.html", lang, principal, 404, kind="not_found")
     except AccountError as exc:
-        return users_with_error(request, lang, principal, accounts, str(exc))
+        return _users_page(request, lang, principal, accounts, 422, error_text=str(exc))
     return _users_redirect(lang, done=action)
 
 
 # -- audit log (admin) -----------------------------------------------------------------------
 
 
-def _filter(actor: str, action: str, object_type: str, since: str, until: str) -> audit.AuditFilter:
+def audit_filter(
+    actor: Annotated[str, Query(max_length=80)] = "",
+    action: Annotated[str, Query(max_length=64)] = "",
+    object_type: Annotated[str, Query(max_length=32)] = "",
+    since: Annotated[str, Query(max_length=40)] = "",
+    until: Annotated[str, Query(max_length=40)] = "",
+) -> audit.AuditFilter:
+    """The audit filter of the query string; dates that do not parse do not filter."""
+
     def when(value: str) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(value) if value else None
@@ -244,45 +240,36 @@ def _filter(actor: str, action: str, object_type: str, since: str, until: str) -
     )
 
 
+AuditFilterDep = Annotated[audit.AuditFilter, Depends(audit_filter)]
+
+
 @router.get("/staff/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request,
     lang: PageLang,
     principal: AdminStaff,
     services: ServicesDep,
-    actor: Annotated[str, Query(max_length=80)] = "",
-    action: Annotated[str, Query(max_length=64)] = "",
-    object_type: Annotated[str, Query(max_length=32)] = "",
-    since: Annotated[str, Query(max_length=40)] = "",
-    until: Annotated[str, Query(max_length=40)] = "",
+    where: AuditFilterDep,
 ) -> HTMLResponse:
     """The latest events, filtered."""
-    where = _filter(actor, action, object_type, since, until)
+    fields = ("actor", "action", "object_type", "since", "until")
+    form = {name: request.query_params.get(name, "") for name in fields}
     return staff_page(
         request,
         "audit.html",
         lang,
         principal,
         rows=audit.query(services.db, where),
-        form={"actor": actor, "action": action, "object_type": object_type,
-              "since": since, "until": until},
+        form=form,
         query=request.url.query,
-    )  # fmt: skip
+    )
 
 
 @router.get("/staff/audit.csv")
 def audit_export(
-    request: Request,
-    principal: AdminStaff,
-    services: ServicesDep,
-    actor: Annotated[str, Query(max_length=80)] = "",
-    action: Annotated[str, Query(max_length=64)] = "",
-    object_type: Annotated[str, Query(max_length=32)] = "",
-    since: Annotated[str, Query(max_length=40)] = "",
-    until: Annotated[str, Query(max_length=40)] = "",
+    request: Request, principal: AdminStaff, services: ServicesDep, where: AuditFilterDep
 ) -> Response:
     """The filtered events as CSV (the export itself is audited)."""
-    where = _filter(actor, action, object_type, since, until)
     where.limit = audit.EXPORT_LIMIT
     rows = audit.query(services.db, where)
     audit.log_event(

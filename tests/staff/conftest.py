@@ -3,8 +3,10 @@ cluster started here (Debian's postgresql package; skipped with the reason when 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -12,15 +14,30 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from httpx import Response
 
-from assistant.core.config import StaffSettings
+from assistant.api.app import create_app
+from assistant.core.config import DatabaseSettings, Settings, StaffSettings, StoreSettings
+from assistant.core.embeddings import Embedder
 from assistant.db import Database
+from assistant.services import Services
+from assistant.staff import accounts as accounts_module
 from assistant.staff.accounts import Accounts
 
 PG_BIN = Path(os.environ.get("ALQABI_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id with small time and memory costs: the tests hash hundreds of passwords
+    on a shared two-core machine."""
+    monkeypatch.setattr(accounts_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 def _free_port() -> int:
@@ -134,3 +151,52 @@ def db(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def accounts(db: Database) -> Accounts:
     return Accounts(db, StaffSettings())
+
+
+# -- an app with staff accounts, driven through HTTP ------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+STAFF_PASSWORD = "staff password 123"
+ROLE_USERS = {"admin": "root1", "secretary": "sec1", "judge": "judge1", "outreach": "out1"}
+
+
+def staff_settings(store: Path, url: str, **staff: Any) -> Settings:
+    return Settings(
+        store=StoreSettings(dir=store),
+        database=DatabaseSettings(url=url),
+        staff=StaffSettings(**staff),
+    )
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_INPUT.search(html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = STAFF_PASSWORD) -> Response:
+    """The sign-in form filled in as a browser does (its CSRF cookie and field)."""
+    form = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+
+
+@contextlib.contextmanager
+def staff_app(settings: Settings, embedder: Embedder | None = None) -> Iterator[TestClient]:
+    """An app over ``settings`` with one account per role (password ``STAFF_PASSWORD``)."""
+    services = Services(settings, embedder)
+    accounts = Accounts(services.db, settings.staff)
+    for role, name in ROLE_USERS.items():
+        accounts.add(name, role, STAFF_PASSWORD, "test")
+    with TestClient(create_app(settings, services)) as client:
+        yield client
+    services.db.dispose()
+
+
+@pytest.fixture
+def staff_client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    with staff_app(staff_settings(tmp_path / "store", db_url)) as client:
+        yield client
