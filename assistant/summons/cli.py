@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import getpass
 import logging
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.core.cli import JsonOpt, StoreOpt, dump_json, fail, settings_for
+from assistant.core.cli import JsonOpt, StoreOpt, cli_actor, dump_json, fail, settings_for
 from assistant.db import Database, database_url
 from assistant.summons import draw as lot
 from assistant.summons.candidates import ListFormatError, read_file
@@ -25,10 +23,6 @@ from assistant.summons.service import PoolIn, SummonsError, SummonsService
 app = typer.Typer(no_args_is_help=True, help="Jury pools: import, draw, notices, replies.")
 console = Console()
 PoolArg = Annotated[int, typer.Argument(help="Pool id (see `alqabi summons list`).")]
-
-
-def _actor() -> str:
-    return f"cli:{os.environ.get('USER') or getpass.getuser()}"
 
 
 def _service(store: Path | None) -> SummonsService:
@@ -62,7 +56,7 @@ def create(
     data = PoolIn(case_number=case_number, court=court, court_phone=court_phone, place=place,
                   hearing_at=_when(hearing), size=size)  # fmt: skip
     try:
-        pool = _service(store).create_pool(data, _actor())
+        pool = _service(store).create_pool(data, cli_actor())
     except SummonsError as exc:
         raise fail(str(exc), 2) from exc
     console.print(f"pool {pool.id} created")
@@ -88,7 +82,7 @@ def import_list(pool: PoolArg, path: Path, store: StoreOpt = None) -> None:
     """Import a candidate list (CSV or XLSX): all rows or none, with a per-row report."""
     service = _service(store)
     try:
-        outcome = service.import_list(pool, path.read_bytes(), path.name, _actor())
+        outcome = service.import_list(pool, path.read_bytes(), path.name, cli_actor())
     except (ListFormatError, SummonsError, OSError) as exc:
         raise fail(str(exc), 2) from exc
     if outcome.errors:
@@ -102,7 +96,7 @@ def import_list(pool: PoolArg, path: Path, store: StoreOpt = None) -> None:
 def draw(pool: PoolArg, store: StoreOpt = None) -> None:
     """Draw the pool's candidates by lot (the seed is printed and audited)."""
     try:
-        result = _service(store).draw(pool, _actor())
+        result = _service(store).draw(pool, cli_actor())
     except SummonsError as exc:
         raise fail(str(exc), 2) from exc
     console.print(f"drawn {result.drawn}; seed {result.seed}; list sha256 {result.digest}")
@@ -139,7 +133,7 @@ def verify_draw(
 def notify(pool: PoolArg, store: StoreOpt = None) -> None:
     """Queue the notices and the day-before reminders of a drawn pool."""
     try:
-        added = _service(store).notify(pool, _actor())
+        added = _service(store).notify(pool, cli_actor())
     except (SummonsError, TooLate) as exc:
         raise fail(str(exc), 2) from exc
     console.print(f"queued {added} messages")
@@ -150,7 +144,7 @@ def move(pool: PoolArg, hearing: Annotated[str, typer.Option("--hearing")],
          store: StoreOpt = None) -> None:  # fmt: skip
     """Move the hearing: pending notices cancelled, candidates told the new date."""
     try:
-        cancelled = _service(store).move(pool, _when(hearing), _actor())
+        cancelled = _service(store).move(pool, _when(hearing), cli_actor())
     except (SummonsError, TooLate) as exc:
         raise fail(str(exc), 2) from exc
     console.print(f"hearing moved; {cancelled} pending messages cancelled")
@@ -160,7 +154,7 @@ def move(pool: PoolArg, hearing: Annotated[str, typer.Option("--hearing")],
 def cancel(pool: PoolArg, store: StoreOpt = None) -> None:
     """Call the hearing off: pending notices cancelled, those notified told."""
     try:
-        cancelled, calloffs = _service(store).cancel(pool, _actor())
+        cancelled, calloffs = _service(store).cancel(pool, cli_actor())
     except SummonsError as exc:
         raise fail(str(exc), 2) from exc
     console.print(f"{cancelled} pending messages cancelled; {calloffs} call-offs queued")
@@ -178,13 +172,13 @@ def status(pool: PoolArg, store: StoreOpt = None) -> None:
 @app.command("export")
 def export(pool: PoolArg, store: StoreOpt = None) -> None:
     """The drawn candidates and their replies as CSV (contacts masked)."""
-    sys.stdout.write(_service(store).export_csv(pool, _actor()))
+    sys.stdout.write(_service(store).export_csv(pool, cli_actor()))
 
 
 @app.command("purge")
 def purge(store: StoreOpt = None) -> None:
     """Delete candidates' personal data of hearings past the retention period."""
-    purged = _service(store).purge(_actor())
+    purged = _service(store).purge(cli_actor())
     console.print(f"purged pools: {purged or 'none'}")
 
 

@@ -12,7 +12,7 @@ import io
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import delete, func, select
@@ -192,9 +192,7 @@ class SummonsService:
         now = self.clock.now()
         seed = lot.new_seed()
         with self.db.session() as session:
-            pool = session.get(Pool, pool_id, with_for_update=True)
-            if pool is None:
-                raise NotFound(f"no pool {pool_id}")
+            pool = _locked(session, pool_id)
             if pool.state != "open":
                 raise SummonsError("this pool has already been drawn")
             candidates = {
@@ -255,9 +253,7 @@ class SummonsService:
         """Queue the notice (now, outside quiet hours) and the reminder (the day before)."""
         now = self.clock.now()
         with self.db.session() as session:
-            pool = session.get(Pool, pool_id, with_for_update=True)
-            if pool is None:
-                raise NotFound(f"no pool {pool_id}")
+            pool = _locked(session, pool_id)
             if pool.state not in ("drawn", "notified"):
                 raise SummonsError("draw the candidates before sending notices")
             self.schedule.check_notice(now, pool.hearing_at)
@@ -295,9 +291,7 @@ class SummonsService:
         if hearing_at.tzinfo is None or hearing_at <= now:
             raise SummonsError("the new hearing time must be in the future, with a time zone")
         with self.db.session() as session:
-            pool = session.get(Pool, pool_id, with_for_update=True)
-            if pool is None:
-                raise NotFound(f"no pool {pool_id}")
+            pool = _locked(session, pool_id)
             if pool.state in ("cancelled", "purged"):
                 raise SummonsError("this pool is closed")
             reached = self._reached(session, pool_id)
@@ -328,9 +322,7 @@ class SummonsService:
         Returns (cancelled, call-offs queued)."""
         now = self.clock.now()
         with self.db.session() as session:
-            pool = session.get(Pool, pool_id, with_for_update=True)
-            if pool is None:
-                raise NotFound(f"no pool {pool_id}")
+            pool = _locked(session, pool_id)
             if pool.state in ("cancelled", "purged"):
                 raise SummonsError("this pool is already closed")
             reached = self._reached(session, pool_id)
@@ -545,8 +537,12 @@ class SummonsService:
             )
 
 
-def utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+def _locked(session: Session, pool_id: int) -> Pool:
+    """The pool, locked for this transaction (PostgreSQL; SQLite locks on the first write)."""
+    pool = session.get(Pool, pool_id, with_for_update=True)
+    if pool is None:
+        raise NotFound(f"no pool {pool_id}")
+    return pool
 
 
 __all__ = ["PoolIn", "SummonsError", "SummonsService", "TooLate"]
