@@ -160,7 +160,7 @@ def parse_date(value: str) -> date | None:
 def normal_phone(value: str) -> str | None:
     """+7XXXXXXXXXX for a Kazakh mobile number written any usual way, else None."""
     match = PHONE_DIGITS.match(re.sub(r"[\s()\-]", "", value))
-    return f"+7{match.group(1)[1:]}" if match else None
+    return f"+7{match.group(1)}" if match else None
 
 
 def check_rows(

@@ -73,6 +73,14 @@ def test_xlsx_import_and_header_in_russian(service):
     assert outcome.errors == [] and outcome.imported == 26
 
 
+@pytest.mark.parametrize("written", ["+7 701 234 56 78", "87012345678", "7012345678",
+                                     "+7 (701) 234-56-78"])  # fmt: skip
+def test_phones_are_normalised(written):
+    from assistant.summons.candidates import normal_phone
+
+    assert normal_phone(written) == "+77012345678"
+
+
 def test_unreadable_files_are_refused(service):
     pool = new_pool(service)
     with pytest.raises(ListFormatError, match="columns: iin"):

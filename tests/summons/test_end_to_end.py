@@ -172,6 +172,7 @@ async def scenario(url, services, settings, clock, gateway, controller, inbox, t
         assert f'data-candidate="{drawn[1].id}" data-status="release_asked"' in board
         export = web.get(f"{pool_url}/export.csv")
         assert "release_asked" in export.text and drawn[0].iin not in export.text
+        assert drawn[5].phone not in export.text and drawn[5].phone not in board
 
         # The day before, 09:59 Almaty: no reminder; 10:00: the reminders.
         clock.set(HEARING - timedelta(days=1, minutes=1))
