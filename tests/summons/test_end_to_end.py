@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from harness import TOKEN, free_port, running_bot
 from sqlalchemy import select
+from tg_fake import transcript
 
 from assistant.api.app import create_app
 from assistant.core.config import BotSettings, DatabaseSettings, Settings, StoreSettings
@@ -36,6 +37,7 @@ from summons.conftest import HEARING, new_pool, people, summons_settings, to_csv
 from summons.fakes import FakeSmsGateway
 from summons.test_channels import smtp  # noqa: F401  (fixture)
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "bot"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -164,6 +166,9 @@ async def scenario(url, services, settings, clock, gateway, controller, inbox, t
         await second.say("Мен 67 жастамын")
         assert text(lang2, "replies.release_asked") in second.last_text()
 
+        await first.press(text(lang1, "buttons.optout"))
+        assert text(lang1, "replies.opted_out") in first.last_text()
+
         board = web.get(f"{pool_url}?lang=ru").text
         assert '<dd data-count="confirmed">1</dd>' in board
         assert '<dd data-count="release_asked">1</dd>' in board
@@ -199,6 +204,12 @@ async def scenario(url, services, settings, clock, gateway, controller, inbox, t
         calloffs = [n for n in notices(services, pool_id) if n.template == "calloff"]
         assert len(calloffs) == 25 and {n.state for n in calloffs} == {"delivered"}
         assert "отменено" in first.last_text() or "өтпейді" in first.last_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for user, name in ((first, "confirms"), (second, "asks-release")):
+            title = f"Summons in the bot: a candidate {name.replace('-', ' ')}"
+            (ARTIFACTS / f"summons-{name}.md").write_text(
+                transcript(h.tg, user.id, title), encoding="utf-8"
+            )
     with services.db.session() as s:
         actions = set(s.scalars(select(AuditEvent.action)))
     assert {"summons.pool.create", "summons.import.refused", "summons.import", "summons.draw",

@@ -29,7 +29,7 @@ REPLY_BUTTONS = {"notice", "reminder", "moved"}
 def reply_markup(lang: str, candidate_id: int) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(text=text(lang, f"buttons.{a}"), callback_data=f"S:{a}:{cid}")]
-        for a in ("confirm", "release", "cannot")
+        for a in ("confirm", "release", "cannot", "optout")
         for cid in (candidate_id,)
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows)
