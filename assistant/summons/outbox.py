@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -162,22 +162,41 @@ class Result:
 def record(
     session: Session,
     owner: str,
-    result: Result,
+    results: list[Result],
     now: datetime,
-    backoff: float,
+    delays: list[float],
     max_attempts: int,
 ) -> None:
-    """Write one result (only while this worker still holds the lease) and its attempt row."""
+    """Write the results of a batch (each only while this worker still holds its lease) and
+    their attempt rows. Deliveries, the common case, go in one executemany."""
+    table = Notice.__table__
+    delivered = [r for r in results if r.outcome == "delivered"]
+    if delivered:
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("nid"), table.c.lease_owner == owner,
+                   table.c.state == "sending")
+            .values(state="delivered", provider_ref=bindparam("ref"), delivered_at=now,
+                    last_error=None, lease_owner=None, lease_until=None, updated_at=now)
+        )  # fmt: skip
+        session.execute(stmt, [{"nid": r.claimed.id, "ref": r.provider_ref} for r in delivered])
+    for result, delay in zip(results, delays, strict=True):
+        if result.outcome != "delivered":
+            _record_other(session, owner, result, now, delay, max_attempts)
+    session.add_all(
+        Attempt(notice_id=r.claimed.id, channel=r.channel, at=now, outcome=r.outcome,
+                provider_ref=r.provider_ref, error=r.error, worker=owner)
+        for r in results
+        if r.channel is not None
+    )  # fmt: skip
+
+
+def _record_other(
+    session: Session, owner: str, result: Result, now: datetime, backoff: float, max_attempts: int
+) -> None:
     c = result.claimed
     values: dict[str, object] = {"lease_owner": None, "lease_until": None, "updated_at": now}
-    if result.outcome == "delivered":
-        values |= {
-            "state": "delivered",
-            "provider_ref": result.provider_ref,
-            "delivered_at": now,
-            "last_error": None,
-        }
-    elif result.outcome == "unreachable" or (
+    if result.outcome == "unreachable" or (
         result.outcome == "retry" and c.attempts >= max_attempts
     ):
         values |= {"state": "failed", "channel": None, "last_error": result.error}
@@ -196,24 +215,12 @@ def record(
             "due_at": now,
             "last_error": result.error,
         }
-    changed = session.execute(
+    session.execute(
         update(Notice)
         .where(Notice.id == c.id, Notice.lease_owner == owner, Notice.state == "sending")
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed and result.channel is not None:
-        session.add(
-            Attempt(
-                notice_id=c.id,
-                channel=result.channel,
-                at=now,
-                outcome=result.outcome,
-                provider_ref=result.provider_ref,
-                error=result.error,
-                worker=owner,
-            )
-        )
+    )
 
 
 def backoff_seconds(attempts: int, base: float, cap: float, asked: float | None) -> float:

@@ -179,17 +179,17 @@ class Dispatcher:
     def _record(self, results: list[outbox.Result], contacts: dict[int, Contact]) -> None:
         s = self.settings
         now = self.clock.now()
+        delays = []
+        for result in results:
+            delays.append(outbox.backoff_seconds(
+                result.claimed.attempts, s.backoff_base_seconds, s.backoff_max_seconds,
+                result.retry_after,
+            ))  # fmt: skip
+            if result.error:
+                result.error = result.error[:300]
         with self.db.session() as session:
+            outbox.record(session, self.owner, results, now, delays, s.max_attempts)
             for result in results:
-                delay = outbox.backoff_seconds(
-                    result.claimed.attempts,
-                    s.backoff_base_seconds,
-                    s.backoff_max_seconds,
-                    result.retry_after,
-                )
-                if result.error:
-                    result.error = result.error[:300]
-                outbox.record(session, self.owner, result, now, delay, s.max_attempts)
                 if result.outcome == "dead" and result.channel:
                     cand = session.get(Candidate, result.claimed.candidate_id)
                     if cand is not None and result.channel not in cand.dead_channels:
