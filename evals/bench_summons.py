@@ -44,7 +44,9 @@ class AcceptingProvider:
         return None
 
 
-def prepare(url: str, n: int, clock: ManualClock) -> SummonsService:
+def prepare(url: str, n: int, clock: ManualClock, start: int = 0) -> SummonsService:
+    """A drawn, notified pool of ``n``; ``start`` gives other people (a database reused
+    across runs refuses those summoned this year)."""
     from summons.conftest import people, to_csv
 
     db = Database(url)
@@ -55,15 +57,16 @@ def prepare(url: str, n: int, clock: ManualClock) -> SummonsService:
                place="Hall 1", hearing_at=clock.now() + timedelta(days=30), size=n),
         "bench",
     )  # fmt: skip
-    service.import_list(pool.id, to_csv(people(n)), "l.csv", "bench")
+    imported = service.import_list(pool.id, to_csv(people(n, start)), "l.csv", "bench")
+    assert imported.imported == n, imported.errors[:3]
     service.draw(pool.id, "bench")
     service.notify(pool.id, "bench")
     return service
 
 
-def run(url: str, n: int, channel_factory, workers: int, batch: int) -> float:
+def run(url: str, n: int, channel_factory, workers: int, batch: int, start: int) -> float:
     clock = ManualClock(datetime(2026, 12, 7, 6, 0, tzinfo=UTC))
-    service = prepare(url, n, clock)
+    service = prepare(url, n, clock, start)
     settings = Settings(
         store=StoreSettings(dir=Path(tempfile.mkdtemp())),
         summons=SummonsSettings(batch_size=batch),
@@ -82,7 +85,7 @@ def run(url: str, n: int, channel_factory, workers: int, batch: int) -> float:
     asyncio.run(go())
     elapsed = time.perf_counter() - start
     counts = service.outbox_counts()
-    assert counts.get("delivered") == n, counts
+    assert counts.get("delivered", 0) >= n, counts
     service.db.dispose()
     return n / elapsed
 
@@ -101,11 +104,13 @@ def main() -> None:
     setups = [("in-process provider", AcceptingProvider),
               ("HTTP SMS gateway", lambda: SmsChannel(gateway.url, None, "SUD"))]  # fmt: skip
     urls = [("sqlite", None)] + ([("postgresql", args.pg)] if args.pg else [])
+    runs = 0
     for backend, url in urls:
         for name, factory in setups:
             for workers in (1, 2):
                 db_url = url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-                rate = run(db_url, args.n, factory, workers, args.batch)
+                rate = run(db_url, args.n, factory, workers, args.batch, runs * args.n)
+                runs += 1
                 print(f"{backend:<10} {name:<20} workers={workers}  {rate:8.0f} notices/s")
     gateway.stop()
 
