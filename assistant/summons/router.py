@@ -185,9 +185,9 @@ def _reply_page(request: Request, lang: str, summons: SummonsService, code: str,
 
 
 @router.get("/summons/reply", response_class=HTMLResponse)
-def reply_page(request: Request, lang: PageLang, summons: SummonsDep, code: str = ""):
-    """The code form, or the candidate's hearing and the reply form."""
-    return _reply_page(request, lang, summons, code[:32])
+def reply_page(request: Request, lang: PageLang, summons: SummonsDep):
+    """The code form. The code is posted, never put in the URL (access logs, history)."""
+    return _reply_page(request, lang, summons, "")
 
 
 @router.post("/summons/reply", response_class=HTMLResponse)
@@ -201,10 +201,12 @@ def reply(
     text: Annotated[str, Form(max_length=1000)] = "",
     opt_out: Annotated[str, Form(max_length=8)] = "",
 ) -> HTMLResponse:
-    """Record the reply given on the page (the code is the candidate's key)."""
+    """Open the candidate's form (code only) or record the reply (the code is the key)."""
     found = summons.by_code(code)
     if found is None:
         return _reply_page(request, lang, summons, code, 404)
+    if not action and not opt_out:
+        return _reply_page(request, lang, summons, code)
     cand = found[0]
     try:
         if opt_out:

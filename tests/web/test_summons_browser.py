@@ -54,7 +54,9 @@ def _pool(services: Services) -> tuple[int, list[Candidate]]:
 def test_dashboard_and_reply_page(page, base_url: str, staff, web_services):  # noqa: F811
     pool_id, drawn = _pool(web_services)
     candidate = drawn[1]
-    page.goto(f"{base_url}/summons/reply?code={candidate.code}&lang=ru")
+    page.goto(f"{base_url}/summons/reply?lang=ru")
+    page.locator("#code-form input[name=code]").fill(candidate.code.lower())
+    page.locator("#code-form button[type=submit]").click()
     assert "+7 727 000 00 00" in page.locator("#hearing").inner_text()
     page.locator("input[name=action][value=release]").check()
     page.locator("select[name=ground]").select_option("over_65")
