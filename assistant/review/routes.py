@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from assistant.answer.citations import Citation
 from assistant.api.deps import ServicesDep
 from assistant.core.store import StoreError
 from assistant.review import publish, serving
@@ -163,6 +164,7 @@ def faq(
         live=publish.live_versions(services.db),
         versions=publish.history(services.db),
         published=published,
+        cite=lambda c: Citation.model_validate(c).label(lang),
     )
 
 

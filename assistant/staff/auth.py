@@ -7,6 +7,7 @@ another origin → 403. Every refusal after sign-in is written to the audit log.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -68,7 +69,7 @@ async def posted_csrf(request: Request) -> str:
     return value if isinstance(value, str) else ""
 
 
-def staff_dependency(*roles: str):
+def staff_dependency(*roles: str) -> Callable[..., Principal]:
     """A dependency admitting a signed-in staff member with one of ``roles`` (any role when
     none is given), checking the CSRF token on state-changing requests."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select, text, update
 
 from assistant.db.models import StaffSession, StaffUser
@@ -46,11 +47,11 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
-def _leaks_admin(response) -> bool:
+def _leaks_admin(response: Response) -> bool:
     return response.status_code == 200 and any(m in response.text for m in ADMIN_MARKERS)
 
 
-def _signed_in(response) -> bool:
+def _signed_in(response: Response) -> bool:
     return response.status_code == 200 and "/logout" in response.text
 
 
@@ -154,10 +155,19 @@ def test_role_escalation_through_form_fields_fails(client: TestClient, figures: 
 @pytest.mark.parametrize(
     "path",
     [
-        "/staff/../staff/users", "/staff/./users", "/staff//users", "/STAFF/USERS",
-        "/staff/users/", "/staff/%2e%2e/staff/users", "/static/../staff/users",
-        "/staff/users%00", "/staff/users;.css", "/staff/users%2f", "/static/%2e%2e/staff/users",
-        "/staff/audit.csv/", "/staff%2fusers",
+        "/staff/../staff/users",
+        "/staff/./users",
+        "/staff//users",
+        "/STAFF/USERS",
+        "/staff/users/",
+        "/staff/%2e%2e/staff/users",
+        "/static/../staff/users",
+        "/staff/users%00",
+        "/staff/users;.css",
+        "/staff/users%2f",
+        "/static/%2e%2e/staff/users",
+        "/staff/audit.csv/",
+        "/staff%2fusers",
     ],
 )
 def test_path_tricks_reach_no_admin_page(client: TestClient, path: str, figures: Record):
@@ -211,8 +221,9 @@ def test_passwords_cookies_and_csrf_tokens_never_reach_a_log(
     new_password = "fresh password 987"
     client.post("/staff/users", data={"csrf_token": token, "username": "newbie",
                                       "role": "judge", "password": new_password})  # fmt: skip
-    client.post("/staff/users/newbie/password", data={"csrf_token": token,
-                                                      "password": "other password 654"})
+    client.post(
+        "/staff/users/newbie/password", data={"csrf_token": token, "password": "other password 654"}
+    )
     client.post("/staff/users", data={"csrf_token": "forged", "username": "x2",
                                       "role": "judge", "password": "p" * 12})  # fmt: skip
     client.get("/staff/audit.csv")

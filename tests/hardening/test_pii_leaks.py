@@ -128,7 +128,6 @@ def test_no_personal_data_in_any_file_the_api_and_bot_write(
     env = {
         **os.environ,
         "ALQABI_STORE_DIR": str(store),
-        "ALQABI_ANSWER_FEEDBACK_DB": str(root / "feedback" / "feedback.sqlite"),
         "ALQABI_ADMIN_TOKEN": ADMIN,
         "ALQABI_EMBEDDER_THREADS": "1",
         "ALQABI_BOT_TOKEN": TOKEN,
@@ -166,7 +165,8 @@ def test_no_personal_data_in_any_file_the_api_and_bot_write(
                 proc.kill()
     api_text = (root / "logs" / "api.log").read_text()
     assert "/v1/cases/[iin]" in api_text, "the access log must show the masked path"
-    assert (root / "feedback" / "feedback.sqlite").exists()
+    # Votes, the review queue and the audit log: the application database beside the store.
+    assert (root / "alqabi.sqlite").exists()
     files, leaks = scan(root)
     figures("pii", inputs=sent, files=files, leaks=len(leaks))
     assert not leaks, "\n".join(leaks)

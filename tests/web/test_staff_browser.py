@@ -167,7 +167,11 @@ async def _ask(api_url: str, data_dir: Path, user_id: int, questions: list[str])
 
 
 def test_outreach_publishes_and_the_bot_answers_with_it(
-    page, base_url: str, web_services: Services, staff, tmp_path: Path  # noqa: F811
+    page,
+    base_url: str,  # noqa: F811
+    web_services: Services,
+    staff,
+    tmp_path: Path,
 ):
     before = run_async(_ask(base_url, tmp_path / "bot1", 5001, [*REFUSED, NEXT_QUESTION]))
     assert all(ANSWER["ru"][1] not in reply for reply in before)
