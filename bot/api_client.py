@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from bot.schemas import AskResponse, Lang, TopicDetail
+from bot.schemas import AskResponse, Lang, SummonsReply, TopicDetail
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,13 @@ class ApiClient:
         timeout: float = 20.0,
         connect_timeout: float = 3.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            headers={"user-agent": "alqabi-bot"},
+            headers={"user-agent": "alqabi-bot", **(headers or {})},
             transport=transport,
         )
 
@@ -94,6 +95,29 @@ class ApiClient:
             "sources": sources,
         }
         await self._checked("POST", "/v1/feedback", json=_drop_none(body))
+
+    async def summons_link(self, code: str, chat_id: int) -> SummonsReply:
+        """``POST /v1/summons/link``: tie this chat to the candidate holding ``code``."""
+        body = {"code": code, "chat_id": chat_id}
+        return await self._call("POST", "/v1/summons/link", SummonsReply, json=body)
+
+    async def summons_grounds(self, candidate_id: int, chat_id: int) -> SummonsReply:
+        """``GET /v1/summons/grounds``: the release grounds as buttons."""
+        params = {"candidate_id": candidate_id, "chat_id": chat_id}
+        return await self._call("GET", "/v1/summons/grounds", SummonsReply, params=params)
+
+    async def summons_reply(
+        self,
+        candidate_id: int,
+        chat_id: int,
+        action: str,
+        ground: str | None = None,
+        text: str | None = None,
+    ) -> SummonsReply:
+        """``POST /v1/summons/reply``: confirm, ask for release, cannot attend, opt out."""
+        body = {"candidate_id": candidate_id, "chat_id": chat_id, "action": action,
+                "ground": ground, "text": text}  # fmt: skip
+        return await self._call("POST", "/v1/summons/reply", SummonsReply, json=_drop_none(body))
 
     async def _call(self, method: str, path: str, model: type[T], **kw: Any) -> T:
         response = await self._checked(method, path, **kw)

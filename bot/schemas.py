@@ -57,3 +57,17 @@ class TopicDetail(_Lenient):
     citations: list[str] = Field(default_factory=list)
     next: list[TopicRef] = Field(default_factory=list)
     note: str | None = None
+
+
+class SummonsButton(BaseModel):
+    label: str
+    action: str
+
+
+class SummonsReply(BaseModel):
+    """A summons text rendered by the API (Telegram HTML) with its buttons."""
+
+    candidate_id: int
+    lang: str
+    html: str
+    buttons: list[list[SummonsButton]] = []

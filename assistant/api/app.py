@@ -18,6 +18,8 @@ from assistant.core.config import Settings, get_settings
 from assistant.review import serving
 from assistant.services import Services
 from assistant.staff.routes import install as install_staff
+from assistant.summons.router import install as install_summons
+from assistant.summons.worker import serve_worker
 from assistant.web import WEB_PAGES
 from assistant.web import install as install_web
 
@@ -50,6 +52,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             asyncio.create_task(_keep_loaded(services)),
             asyncio.create_task(_keep_faq_served(services)),
         ]
+        summons = serve_worker(
+            lambda: services.db, settings, getattr(app.state, "summons_clock", None)
+        )
+        if summons is not None:
+            tasks.append(asyncio.create_task(summons.run()))
         try:
             yield
         finally:
@@ -57,6 +64,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if summons is not None:
+                await summons.close()
 
     app = FastAPI(
         title="Alqabi",
@@ -90,6 +99,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(cases.router)
     install_web(app)
     install_staff(app)
+    install_summons(app)
     app.include_router(admin.router)
 
     @app.get("/health", tags=["ops"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +31,11 @@ def settings_for(store: Path | None) -> Settings:
             update={"store": settings.store.model_copy(update={"dir": store})}
         )
     return settings
+
+
+def cli_actor() -> str:
+    """Who runs a command, as the audit log names them."""
+    return f"cli:{os.environ.get('USER') or getpass.getuser()}"
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

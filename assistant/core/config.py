@@ -222,6 +222,49 @@ class ReviewSettings(BaseModel):
     window_days: int = Field(default=90, ge=1)
 
 
+class SummonsSettings(BaseModel):
+    """Jury pools, the draw and the notices (``docs/summons.md``)."""
+
+    # CPC 637: at least 25 candidates are summoned; CPC 638: notices at least 7 days ahead.
+    min_candidates: int = Field(default=25, ge=1)
+    notice_days: int = Field(default=7, ge=0)
+    # Reminders the day before at this local hour; nothing is sent in the quiet hours.
+    timezone: str = "Asia/Almaty"
+    reminder_hour: int = Field(default=10, ge=0, le=23)
+    quiet_start_hour: int = Field(default=22, ge=0, le=23)
+    quiet_end_hour: int = Field(default=8, ge=0, le=23)
+    # Candidates' personal data is deleted this many days after the hearing (`summons purge`).
+    purge_after_days: int = Field(default=30, ge=0)
+    # Outbox worker: a claim holds a batch for lease_seconds; failures wait backoff_base * 2^n.
+    batch_size: int = Field(default=100, ge=1)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    poll_seconds: float = Field(default=2.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_base_seconds: float = Field(default=30.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    # The dispatch worker also runs inside `alqabi serve` (off: run `alqabi summons worker`).
+    worker_in_serve: bool = True
+    # Channels in the order they are tried; one that is not configured is skipped.
+    channels: list[str] = Field(default_factory=lambda: ["telegram", "sms", "email"])
+    # Where candidates reply (printed in every notice) and the bot's @name.
+    public_url: str = "http://127.0.0.1:8000"
+    bot_username: str | None = None
+    # E-mail through SMTP (aiosmtplib).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "alqabi@localhost"
+    # SMS through an HTTP gateway (docs/summons.md: what a real provider needs).
+    sms_url: str | None = None
+    sms_token: SecretStr | None = None
+    sms_sender: str = "SUD"
+    send_timeout: float = Field(default=15.0, gt=0)
+
+    _blank_is_unset = field_validator("smtp_password", "sms_token")(_unset_if_blank)
+
+
 class Settings(BaseSettings):
     """Root settings."""
 
@@ -247,6 +290,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    summons: SummonsSettings = Field(default_factory=SummonsSettings)
 
 
 @lru_cache(maxsize=1)

@@ -38,8 +38,8 @@ router = APIRouter(include_in_schema=False)
 # What each role's workspace links to (the pages themselves check the role again).
 SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "admin": (("users", "/staff/users"), ("audit", "/staff/audit"), ("ops", "/staff/ops")),
-    "secretary": (("cases", "/cases"),),
-    "judge": (("cases", "/cases"), ("estimate", "/estimate")),
+    "secretary": (("summons", "/staff/summons"), ("cases", "/cases")),
+    "judge": (("cases", "/cases"), ("estimate", "/estimate"), ("summons", "/staff/summons")),
     "outreach": (("review", "/staff/review"), ("faq", "/staff/faq")),
 }
 

@@ -17,6 +17,7 @@ from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from assistant.core.botkey import HEADER, bot_key
 from bot.api_client import ApiClient
 from bot.config import BotOptions
 from bot.dialogue import COMMANDS, Dialogue
@@ -25,6 +26,7 @@ from bot.memory import LangStore
 from bot.ratelimit import RateLimiter
 from bot.telegram.handlers import make_router
 from bot.telegram.middlewares import ChatMiddleware, RateLimitMiddleware
+from bot.telegram.summons import make_summons_router
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ def make_dispatcher(options: BotOptions, dialogue: Dialogue, langs: LangStore) -
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(chat)
         observer.outer_middleware(limit)
+    dp.include_router(make_summons_router())
     dp.include_router(make_router())
     dp.startup.register(_set_commands)
     return dp
@@ -71,7 +74,12 @@ def assemble(options: BotOptions) -> Assembly:
     """Bot, dispatcher, API client and language store from the options."""
     if options.token is None:
         raise ValueError("no bot token")
-    api = ApiClient(options.api_url, options.api_timeout, options.api_connect_timeout)
+    api = ApiClient(
+        options.api_url,
+        options.api_timeout,
+        options.api_connect_timeout,
+        headers={HEADER: bot_key(options.token.get_secret_value())},
+    )
     langs = LangStore(options.data_dir / "lang.sqlite3")
     dialogue = Dialogue(api, options.lang_default, options.max_question_chars)
     bot = make_bot(options.token.get_secret_value(), options.telegram_api)

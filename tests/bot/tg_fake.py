@@ -107,6 +107,8 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # chat id -> errors the next sendMessage calls to it get: (code, description, retry_after)
+        self.send_failures: dict[int, list[tuple[int, str, int | None]]] = {}
 
     async def start(self, port: int = 0) -> FakeTelegram:
         """Serve on ``port`` (any free one by default; the same one again after ``stop``)."""
@@ -130,6 +132,12 @@ class FakeTelegram:
         params = await _params(request)
         self.calls.append(Call(method, params))
         handler = getattr(self, f"_m_{method}", None)
+        failures = self.send_failures.get(int(params.get("chat_id") or 0))
+        if method == "sendMessage" and failures:
+            code, description, retry_after = failures.pop(0)
+            extra = {"parameters": {"retry_after": retry_after}} if retry_after else {}
+            # With the HTTP status Telegram uses, which aiogram maps to its exceptions.
+            return _error(code, description, status=code, **extra)
         if handler is None:
             return _error(404, f"Not Found: method {method} is not faked")
         try:
@@ -240,8 +248,9 @@ class FakeTelegram:
         return [c.method for c in self.calls]
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response({"ok": False, "error_code": code, "description": description})
+def _error(code: int, description: str, status: int = 200, **extra: Any) -> web.Response:
+    body = {"ok": False, "error_code": code, "description": description, **extra}
+    return web.json_response(body, status=status)
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
