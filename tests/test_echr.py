@@ -75,7 +75,7 @@ def test_the_served_trainer_learns_a_collections_own_labels():
         for i, label in enumerate(labels)
     ]
     vectors = np.stack([centres[label] + rng.normal(scale=0.8, size=16) for label in labels])
-    catalog = echr.catalog(judgments, vectors, "echr")
+    catalog = echr.catalog(judgments, vectors, echr.collection().category)
     assert [r.year for r in judgments] == sorted(r.date.year for r in catalog.records)
     s = CaseSettings()
     rule = AbstentionRule(floor=-1.0, min_precedents=1, min_confidence=0.0)

@@ -78,7 +78,7 @@ def estimate(
     rule = model.abstention
     # Precedents only among acts that could end as this case can (never a civil outcome's
     # vote for a criminal case).
-    allowed = model.classes if category is None else outcomes_for(category)
+    allowed = model.classes if category not in CATEGORIES else outcomes_for(category)
     pool = pool & np.isin(catalog.outcomes, [c for c in model.classes if c in allowed])
     candidates = nearest(catalog.vectors, vector, pool, model.k, -np.inf)
     above = candidates.similarities >= rule.floor

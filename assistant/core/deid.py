@@ -74,6 +74,11 @@ class Deidentified:
     text: str
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def masked(self) -> int:
+        """Spans masked in all."""
+        return sum(self.counts.values())
+
 
 def fold(word: str) -> str:
     """Lower case, Kazakh letters folded to their plain Cyrillic neighbours, Latin look-alikes

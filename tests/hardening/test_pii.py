@@ -216,8 +216,10 @@ def _luhn_snapshot_name() -> str:
 def test_the_server_log_line_keeps_the_snapshot_name(shared_services, capsys):
     """The server's own logging (assistant.api.logs) on the line it writes when a store loads:
     the real snapshot, and the name that came out as ``20261207T[card]fc5e14f``."""
-    logger = logging.getLogger("assistant")
-    saved = logger.handlers[:], logger.level, logger.propagate
+    # dictConfig rebinds handlers (to this test's captured stderr) and disables other loggers:
+    # every logger's state is put back afterwards, so no later test logs into a closed stream.
+    loggers = [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in loggers]
     logging.config.dictConfig(log_config())
     try:
         services = Services(shared_services.settings, shared_services.embedder)
@@ -226,7 +228,8 @@ def test_the_server_log_line_keeps_the_snapshot_name(shared_services, capsys):
         worst = _luhn_snapshot_name()
         logging.getLogger("assistant.services").info("store snapshot %s loaded", worst)
     finally:
-        logger.handlers, logger.level, logger.propagate = saved
+        for lg, handlers, level, propagate, disabled in saved:
+            lg.handlers, lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
     lines = capsys.readouterr().err.splitlines()
     assert any(line.endswith(f"store snapshot {name} loaded") for line in lines), lines
     assert any(line.endswith(f"store snapshot {worst} loaded") for line in lines), lines
