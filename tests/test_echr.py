@@ -185,7 +185,10 @@ def test_the_suite_reports_figures_next_to_the_baseline_and_published_ones(
     assert n == sum(f["test"] for f in result.details["split"]["folds"]) > 0
     assert 0 <= figures["ece"].value <= 1 and 0 <= figures["brier"].value <= 2
     assert 0 <= figures["coverage"].value <= 1
-    assert figures["baseline_accuracy"].value >= 0.5  # the majority label of a balanced slice
+    # One label for every judgment (the older judgments' majority): half the macro-F1 at most.
+    assert 0 < figures["baseline_accuracy"].value < 1
+    assert figures["baseline_macro_f1"].value <= 0.5
+    assert figures["macro_f1_argmax"].n == n
     assert 0 < figures["respondent_probe_accuracy"].n <= result.details["judgments"]
     assert (ctx.out / result.details["reliability_png"]).read_bytes()[:4] == b"\x89PNG"
     assert result.details["published"][0]["source"].startswith("Aletras")
