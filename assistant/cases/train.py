@@ -192,9 +192,7 @@ class Trainer:
         # The label rule from the same cross-fitted probabilities of these acts (each act's
         # classifier did not see it, its precedents exclude it).
         knn = np.array([knn_probs(classes, sharpness, lab, sims) for lab, sims in precedents])
-        decision = choose_rule(
-            blend_probs(knn, oof, part.allowed, blend, temperature), part.labels
-        )
+        decision = choose_rule(blend_probs(knn, oof, part.allowed, blend, temperature), part.labels)
         if all(len(m.classes_) == len(classes) for m in members):
             # The mean of the cross-fitted classifiers' weights (their logits averaged) is the
             # classifier whose out-of-fold probabilities the blend and temperature were fitted
@@ -314,9 +312,7 @@ class Trainer:
             accuracy_argmax=argmax.accuracy,
             macro_f1_argmax=argmax.macro_f1,
             coverage=float(done.mean()),
-            accuracy_answered=float((chosen[done] == y[done]).mean())
-            if done.any()
-            else 0.0,
+            accuracy_answered=float((chosen[done] == y[done]).mean()) if done.any() else 0.0,
             evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         model.reliability = reliability(p, y)
