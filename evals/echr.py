@@ -251,6 +251,8 @@ def summary(model: PredictorModel, coll: Collection, judgments: Sequence[Judgmen
         "split": model.split.model_dump(),
         "accuracy": round(m.accuracy, 4),
         "macro_f1": round(m.macro_f1, 4),
+        "argmax": {"accuracy": m.accuracy_argmax, "macro_f1": m.macro_f1_argmax},
+        "label_weights": model.decision.weights(model.classes),
         "brier": round(m.brier, 4),
         "ece_15_bins": round(m.ece, 4),
         "coverage": round(m.coverage, 4),

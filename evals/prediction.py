@@ -95,6 +95,8 @@ def summary(service: CaseService, model: PredictorModel) -> dict:
         "split": model.split.model_dump(),
         "accuracy": round(m.accuracy, 4),
         "macro_f1": round(m.macro_f1, 4),
+        "argmax": {"accuracy": m.accuracy_argmax, "macro_f1": m.macro_f1_argmax},
+        "label_weights": model.decision.weights(model.classes),
         "baseline": {
             "label": b.label,
             "accuracy": round(b.accuracy, 4),

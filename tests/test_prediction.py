@@ -66,6 +66,12 @@ def test_an_answer_carries_its_evidence(predictor: Predictor):
     assert sum(answer.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
     assert answer.precedents and all(p.outcome in OUTCOMES for p in answer.precedents)
     assert answer.abstained == (answer.label is None)
+    # The label is the model's rule on the probabilities shown, explained in the answer.
+    weights = answer.label_weights
+    assert set(weights) == set(predictor.model.classes) and max(weights.values()) == 1.0
+    scored = {c: p * weights[c] for c, p in answer.probabilities.items()}
+    assert answer.abstained or answer.label == max(scored, key=scored.__getitem__)
+    assert "macro-F1" in answer.label_rule
     assert answer.baseline.label in OUTCOMES
     assert 0.0 <= answer.metrics.ece <= 1.0 and answer.metrics.n_test > 0
     assert answer.model_version == predictor.model.version
@@ -128,5 +134,9 @@ def test_the_model_file_is_plain_json_and_round_trips(fresh: CaseService, predic
     )
     broken = fresh.model_path.with_name("broken.json")
     broken.write_text(json.dumps({**data, "coef": data["coef"][:-1]}), "utf-8")
+    with pytest.raises(ValueError):
+        PredictorModel.load(broken)
+    assert len(data["decision"]["log_weights"]) == len(data["classes"])
+    broken.write_text(json.dumps({**data, "decision": {"log_weights": [0.0]}}), "utf-8")
     with pytest.raises(ValueError):
         PredictorModel.load(broken)

@@ -53,6 +53,27 @@ DISCLAIMER: dict[Lang, str] = {
     "law and the case file.",
 }
 
+# Why the label may differ from the most probable outcome (assistant/cases/decision.py).
+LABEL_RULE: dict[Lang, str] = {
+    "kk": "Ықтималдықтар түзетілмеген, калибрленген бағалар. Белгі — ықтималдығы салмағына "
+    "көбейтілгенде ең үлкен нәтиже: салмақтар оқыту актілерінде әр нәтиже бойынша дұрыс "
+    "белгілерді теңестіру үшін (macro-F1) таңдалған, сондықтан сирек нәтиже ең ықтимал "
+    "болмаса да белгі бола алады.",
+    "ru": "Вероятности — откалиброванные оценки без поправок. Метка — исход с наибольшим "
+    "произведением вероятности на вес: веса подобраны на обучающих актах, чтобы уравновесить "
+    "верные метки по всем исходам (macro-F1), поэтому редкий исход может стать меткой, даже "
+    "если он не самый вероятный.",
+    "en": "The probabilities are calibrated and unadjusted. The label is the outcome with the "
+    "largest probability × weight: the weights were chosen on the training acts to balance "
+    "correct labels across outcomes (macro-F1), so a rare outcome can be the label without "
+    "being the most probable.",
+}
+
+
+def label_rule(lang: Lang) -> str:
+    """The localised explanation of the label rule."""
+    return LABEL_RULE[lang]
+
 
 def reason(kind: Abstention, lang: Lang, **values: float | int) -> str:
     """The localised reason for an abstention, with its figures filled in."""

@@ -70,9 +70,11 @@ def brier(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(((probs - onehot) ** 2).sum(axis=1).mean())
 
 
-def score(probs: np.ndarray, labels: np.ndarray) -> Scores:
-    """All metrics of predictions ``probs`` (n × classes) against integer ``labels``."""
-    predicted = probs.argmax(axis=1)
+def score(probs: np.ndarray, labels: np.ndarray, predicted: np.ndarray | None = None) -> Scores:
+    """All metrics of predictions ``probs`` (n × classes) against integer ``labels``: accuracy
+    and macro-F1 of the ``predicted`` labels (default the arg-max), Brier and ECE of ``probs``."""
+    if predicted is None:
+        predicted = probs.argmax(axis=1)
     return Scores(
         n=len(labels),
         accuracy=float((predicted == labels).mean()),

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, model_validator
 
+from assistant.cases.decision import DecisionRule
 from assistant.cases.metrics import ReliabilityBin
 from assistant.cases.neighbours import vote
 from assistant.cases.schemas import Baseline, ModelMetrics
 
-FORMAT = 2
+FORMAT = 3
 
 
 def article_tokens(refs: Sequence[str]) -> set[str]:
@@ -49,14 +50,17 @@ class FeatureSpace(BaseModel):
 
 class Fold(BaseModel):
     """One rolling origin: a model fitted on the ``train`` acts up to ``train_until`` predicted
-    the next ``test`` acts, up to ``test_until``, with this accuracy and ECE."""
+    the next ``test`` acts, up to ``test_until``, with these figures; ``decision`` is the label
+    rule that model chose on its own training acts."""
 
     train: int
     test: int
     train_until: str | None
     test_until: str | None
     accuracy: float
+    macro_f1: float
     ece: float
+    decision: DecisionRule
 
 
 class TimeSplit(BaseModel):
@@ -77,7 +81,8 @@ class AbstentionRule(BaseModel):
 
 
 class PredictorModel(BaseModel):
-    """Classifier weights, kNN and blending parameters, and the evaluation behind them."""
+    """Classifier weights, kNN and blending parameters, the label rule, and the evaluation
+    behind them."""
 
     format: int = FORMAT
     version: str
@@ -94,6 +99,7 @@ class PredictorModel(BaseModel):
     sharpness: float
     blend: float
     temperature: float
+    decision: DecisionRule
     abstention: AbstentionRule
     baseline: Baseline
     metrics: ModelMetrics
@@ -107,6 +113,8 @@ class PredictorModel(BaseModel):
             raise ValueError("predictor file has another format or inconsistent weights")
         if any(len(row) != width for row in self.coef):
             raise ValueError("predictor weights are ragged")
+        if len(self.decision.log_weights) != len(self.classes):
+            raise ValueError("predictor label rule does not match its classes")
         return self
 
     def classifier_probs(self, features: np.ndarray) -> np.ndarray:

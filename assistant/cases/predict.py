@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant.cases.catalog import Catalog
 from assistant.cases.describe import described
-from assistant.cases.messages import DISCLAIMER, Abstention, reason
+from assistant.cases.messages import DISCLAIMER, Abstention, label_rule, reason
 from assistant.cases.model import PredictorModel
 from assistant.cases.neighbours import Nearest, nearest, vote
 from assistant.cases.schemas import Neighbour, PredictFilters, PredictionResponse, PredictRequest
@@ -57,9 +57,11 @@ def eligible(catalog: Catalog) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Estimate:
-    """Probabilities over the model's classes, the precedents behind them, and any abstention."""
+    """Probabilities over the model's classes, the label its rule chooses from them (an index
+    into the classes), the precedents behind them, and any abstention."""
 
     probabilities: np.ndarray
+    label: int
     precedents: Nearest
     abstention: Abstention | None
     figures: dict[str, Any]
@@ -78,15 +80,15 @@ def estimate(
     rule = model.abstention
     # Precedents only among acts that could end as this case can (never a civil outcome's
     # vote for a criminal case).
-    allowed = model.classes if category not in CATEGORIES else outcomes_for(category)
-    pool = pool & np.isin(catalog.outcomes, [c for c in model.classes if c in allowed])
+    allowed = allowed_classes(model.classes, category)
+    pool = pool & np.isin(catalog.outcomes, np.asarray(model.classes)[allowed])
     candidates = nearest(catalog.vectors, vector, pool, model.k, -np.inf)
     above = candidates.similarities >= rule.floor
     found = Nearest(candidates.positions[above], candidates.similarities[above])
     labels = [str(catalog.outcomes[i]) for i in found.positions]
     knn = model.knn_probs(labels, found.similarities)
     clf = model.classifier_probs(model.space.encode(vector, category, articles))[0]
-    probs = model.combine(knn, clf, allowed_classes(model.classes, category))
+    probs = model.combine(knn, clf, allowed)
     best = float(candidates.similarities[0]) if len(candidates) else 0.0
     figures: dict[str, Any] = {"similarity": best, "floor": rule.floor}
     abstention = None
@@ -98,7 +100,8 @@ def estimate(
     elif probs.max() < rule.min_confidence:
         abstention = Abstention.LOW_CONFIDENCE
         figures = {"confidence": float(probs.max()), "threshold": rule.min_confidence}
-    return Estimate(probs, found, abstention, figures)
+    label = int(model.decision.decide(probs)[0])
+    return Estimate(probs, label, found, abstention, figures)
 
 
 class Predictor:
@@ -161,7 +164,9 @@ class Predictor:
             synthetic=self.synthetic,
             abstained=result.abstention is not None,
             reason=reason(result.abstention, lang, **result.figures) if result.abstention else None,
-            label=None if result.abstention else m.classes[int(probs.argmax())],
+            label=None if result.abstention else m.classes[result.label],
+            label_rule=label_rule(lang),
+            label_weights=m.decision.weights(m.classes),
             probabilities={
                 c: round(float(p), 4) for c, p in zip(m.classes, probs, strict=True) if p > 0
             },

@@ -173,8 +173,12 @@ class ModelMetrics(BaseModel):
     """The model's held-out figures from its last evaluation."""
 
     n_test: int
+    # Of the labels the response shows (the model's label rule on its probabilities).
     accuracy: float
     macro_f1: float
+    # Of the plain arg-max of the same probabilities, for comparison.
+    accuracy_argmax: float | None = None
+    macro_f1_argmax: float | None = None
     brier: float
     ece: float
     coverage: float
@@ -195,6 +199,13 @@ class PredictionResponse(Masking):
     abstained: bool
     reason: str | None
     label: str | None
+    label_rule: str = Field(
+        default="", description="How the label is chosen from the probabilities."
+    )
+    label_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="The label is the outcome of the largest probability × weight.",
+    )
     probabilities: dict[str, float]
     precedents: list[Neighbour]
     baseline: Baseline

@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from assistant.cases.catalog import Catalog
+from assistant.cases.decision import DecisionRule, choose_rule
 from assistant.cases.metrics import reliability, score
 from assistant.cases.model import (
     FORMAT,
@@ -65,6 +66,7 @@ class Fitted:
     sharpness: float
     blend: float
     temperature: float
+    decision: DecisionRule
     # The most frequent outcome among the acts: the majority-class baseline's answer.
     majority: str
 
@@ -187,6 +189,10 @@ class Trainer:
                     fitted = (float(result.fun), sharpness, float(blend), float(np.exp(result.x)))
         assert fitted is not None
         _, sharpness, blend, temperature = fitted
+        # The label rule from the same cross-fitted probabilities of these acts (each act's
+        # classifier did not see it, its precedents exclude it).
+        knn = np.array([knn_probs(classes, sharpness, lab, sims) for lab, sims in precedents])
+        decision = choose_rule(blend_probs(knn, oof, part.allowed, blend, temperature), part.labels)
         if all(len(m.classes_) == len(classes) for m in members):
             # The mean of the cross-fitted classifiers' weights (their logits averaged) is the
             # classifier whose out-of-fold probabilities the blend and temperature were fitted
@@ -197,7 +203,7 @@ class Trainer:
         else:  # a class missing from some block's fit: refit on all acts instead
             clf = self._classifier(x, x_bare, part.labels, np.arange(len(part.positions)), c)
         majority = classes[int(np.bincount(part.labels).argmax())]
-        return Fitted(classes, space, clf, sharpness, blend, temperature, majority)
+        return Fitted(classes, space, clf, sharpness, blend, temperature, decision, majority)
 
     @staticmethod
     def _classifier(
@@ -225,6 +231,7 @@ class Trainer:
             sharpness=fitted.sharpness,
             blend=fitted.blend,
             temperature=fitted.temperature,
+            decision=fitted.decision,
             abstention=self.rule,
             baseline=Baseline(label=fitted.majority, accuracy=0.0, macro_f1=0.0),
             metrics=ModelMetrics(
@@ -245,7 +252,7 @@ class Trainer:
         acts before the origin, precedents drawn from them too."""
         cat = self.catalog
         classes = model.classes
-        probs, labels, answered, base, folds = [], [], [], [], []
+        probs, labels, decided, answered, base, folds = [], [], [], [], [], []
         for start, end in zip(self.origins[:-1], self.origins[1:], strict=True):
             older = self.order[:start]
             fold = self._model(self._fit(older), "", "")
@@ -254,6 +261,7 @@ class Trainer:
             majority = classes.index(fold.baseline.label)
             pool = self._mask(older)
             block = np.zeros((len(test.positions), len(classes)))
+            block_decided = np.zeros(len(test.positions), dtype=int)
             for row, i in enumerate(test.positions):
                 r = cat.records[i]
                 result = estimate(
@@ -265,12 +273,14 @@ class Trainer:
                     pool & cat.others(i) & (cat.categories == r.category),
                 )
                 block[row, columns] = result.probabilities
+                block_decided[row] = columns[result.label]
                 answered.append(result.abstention is None)
             block_labels = np.array([columns[j] for j in test.labels], dtype=int)
             probs.append(block)
             labels.append(block_labels)
+            decided.append(block_decided)
             base.extend([majority] * len(block_labels))
-            figures = score(block, block_labels)
+            figures = score(block, block_labels, block_decided)
             folds.append(
                 Fold(
                     train=len(older),
@@ -278,11 +288,14 @@ class Trainer:
                     train_until=str(cat.records[older[-1]].date),
                     test_until=str(cat.records[self.order[end - 1]].date),
                     accuracy=figures.accuracy,
+                    macro_f1=figures.macro_f1,
                     ece=figures.ece,
+                    decision=fold.decision,
                 )
             )
         p, y, done = np.vstack(probs), np.concatenate(labels), np.array(answered)
-        scores = score(p, y)
+        chosen = np.concatenate(decided)
+        scores, argmax = score(p, y, chosen), score(p, y)
         base_scores = score(np.eye(len(classes))[np.array(base, dtype=int)], y)
         model.split = TimeSplit(acts=len(self.order), folds=folds)
         model.baseline = Baseline(
@@ -296,10 +309,10 @@ class Trainer:
             macro_f1=scores.macro_f1,
             brier=scores.brier,
             ece=scores.ece,
+            accuracy_argmax=argmax.accuracy,
+            macro_f1_argmax=argmax.macro_f1,
             coverage=float(done.mean()),
-            accuracy_answered=float((p[done].argmax(axis=1) == y[done]).mean())
-            if done.any()
-            else 0.0,
+            accuracy_answered=float((chosen[done] == y[done]).mean()) if done.any() else 0.0,
             evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         model.reliability = reliability(p, y)

@@ -76,3 +76,10 @@ def add_model_figures(result: SuiteResult, model: PredictorModel) -> None:
         ("accuracy_answered", m.accuracy_answered, "higher"),
     ):
         result.add(name, value, better=better, n=m.n_test)  # type: ignore[arg-type]
+    # The plain arg-max of the same probabilities, next to the label rule's figures above.
+    for name, value in (
+        ("accuracy_argmax", m.accuracy_argmax),
+        ("macro_f1_argmax", m.macro_f1_argmax),
+    ):
+        if value is not None:
+            result.add(name, value, n=m.n_test)
