@@ -48,5 +48,6 @@ def run(ctx: EvalContext) -> SuiteResult:
             if extra in figures:
                 result.add(extra, figures[extra], n=n, **labels)
     result.add("seconds", report["seconds"], better="lower")
+    result.add("cpu_seconds", report["cpu_seconds"], better="lower")
     result.details = report
     return result
