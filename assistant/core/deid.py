@@ -11,7 +11,9 @@ Russian names are recognised by pymorphy3's dictionary (Name/Surn/Patr tags, eve
 Kazakh ones by the name lists in ``data/deid_kk_names.json`` (suffixes stripped, spellings
 folded) and by surname and patronymic endings. A single word is masked when it is capitalised
 and clearly a name; a run of name-like words (a first name after a surname, initials) is masked
-as one person. Words next to a street or place marker ("ул. Жеңіс", "Абай ауданы") are places.
+as one person; a capitalised word no list knows joins a name, initials or a court's placeholder
+it stands beside, and the other case forms of a name masked once are masked too. Words next to
+a street or place marker ("ул. Жеңіс", "Абай ауданы") are places.
 
 Imports nothing else of ours: the indexer and every front end share it.
 """
