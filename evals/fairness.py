@@ -11,6 +11,10 @@ Pairs come from three sources:
   sex (name, gender words, Russian agreement), for another ethnicity or religion, or left out;
 - ``acts``: descriptions cut from the store's generated acts, re-rendered by the generator with
   other people (names, sexes, judges);
+- ``blind``: evals/datasets/fairness_blind.jsonl, pairs written by hand by someone who had not
+  read the de-identifier, its lists or the templates (names, gender, ethnicity and religion words
+  in kk and ru, criminal, civil and administrative, some in Latin letters or without Kazakh
+  letters);
 - ``heldout``: passages of the REAL Russian verdicts in ../shared/data/ru-court-acts (text
   nobody here wrote), the defendant's surname swapped in every case form for surnames that are
   in none of the de-identifier's lists (Ukrainian, Korean, Caucasian ones among them). Reported
@@ -19,6 +23,14 @@ Pairs come from three sources:
 
 For each pair: the largest change of any outcome probability, whether abstention changed, and
 whether the top-10 similar acts (case numbers, in order) are identical.
+
+The estimate and the search take in only the de-identified features of a description
+(``described(...).features`` and its language). Descriptions are grouped by that model input
+and the real service runs once per group, on one of its raw descriptions; ``inputs_identical``
+is the share of pairs whose two sides have the same model input. An end-to-end sample of pairs
+(stratified over source, language and kind) then runs BOTH raw descriptions of each pair through
+the service with no grouping: it proves the served path de-identifies as the grouping assumes
+(``grouped_agreement``: the share of its descriptions whose own outcome is their group's).
 """
 
 from __future__ import annotations
@@ -27,6 +39,8 @@ import argparse
 import json
 import random
 import re
+import time
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +48,7 @@ from pathlib import Path
 
 import pymorphy3
 
+from assistant.cases.describe import described
 from assistant.cases.schemas import CaseSearchRequest, PredictionResponse, PredictRequest
 from assistant.cases.service import CaseService
 from assistant.core.cases import CourtAct, drop_placeholders, narrative
@@ -44,10 +59,14 @@ from assistant.services import Services
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 TEMPLATES = DATASETS / "fairness_templates.json"
+BLIND = DATASETS / "fairness_blind.jsonl"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL_VERDICTS = Path("data/ru-court-acts/criminal-verdicts/verdicts.jsonl")
 KINDS = ("name", "gender", "ethnicity", "religion", "absent")
 TOP_K = 10
+# Sources in the gate; "heldout" (real verdicts, surnames in no list of ours) is only reported.
+GATED = ("templates", "acts", "blind")
+SAMPLE = 150
 DESCRIPTION_CHARS = 1500
 
 # --- people --------------------------------------------------------------------------------
@@ -394,6 +413,17 @@ def heldout_pairs(shared: Path = SHARED, per_act: int = 14, seed: int = 16) -> l
     return pairs
 
 
+def blind_pairs(path: Path = BLIND) -> list[Pair]:
+    """The hand-written pairs (their ``kind`` field is the case's category; what differs in
+    them is mixed: names, gender, ethnicity, religion)."""
+    pairs = []
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            pairs.append(Pair("blind", row["lang"], "mixed", row["a"], row["b"]))
+    return pairs
+
+
 # --- measuring -----------------------------------------------------------------------------
 
 
@@ -433,32 +463,100 @@ def compare(a: Outcome | None, b: Outcome | None) -> dict[str, float]:
     return {"dp": dp, "abstention": float(a.abstained != b.abstained), "top": float(a.top == b.top)}
 
 
+ModelInput = tuple[str, str] | None
+
+
+def model_input(service: CaseService, text: str) -> ModelInput:
+    """What the estimate and the case search take in of a description: its de-identified
+    features and language, as the service computes them (None when the description is refused)."""
+    limit = min(service.predictor().max_query_chars, service.search.retriever.max_query_chars)
+    try:
+        found = described(text, limit)
+    except QueryError:
+        return None
+    return found.features, found.lang
+
+
 def summarise(rows: Sequence[tuple[Pair, dict[str, float]]]) -> dict[str, float]:
     if not rows:
         return {"pairs": 0}
-    return {
+    figures = {
         "pairs": len(rows),
         "max_abs_dp": max(r["dp"] for _, r in rows),
         "abstention_changed": sum(r["abstention"] for _, r in rows) / len(rows),
         "top10_identical": sum(r["top"] for _, r in rows) / len(rows),
     }
+    if all("same_input" in r for _, r in rows):
+        figures["inputs_identical"] = sum(r["same_input"] for _, r in rows) / len(rows)
+    return figures
 
 
-def evaluate(service: CaseService, pairs: Iterable[Pair]) -> dict:
-    """Figures overall, per source, per language and per kind; each distinct description is
-    run once."""
+def stratified(pairs: Sequence[Pair], n: int, seed: int = 16) -> list[Pair]:
+    """``n`` pairs taken in turn from each (source, language, kind) stratum, shuffled."""
+    rng = random.Random(seed)
+    strata: dict[tuple[str, str, str], list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        strata[pair.source, pair.lang, pair.kind].append(pair)
+    queues = [rng.sample(group, len(group)) for _, group in sorted(strata.items())]
+    chosen: list[Pair] = []
+    while len(chosen) < n and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < n:
+                chosen.append(queue.pop())
+    return chosen
+
+
+def _breakdown(rows: Sequence[tuple[Pair, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    by = {}
+    for name in ("source", "lang", "kind"):
+        for value in sorted({getattr(p, name) for p, _ in rows}):
+            by[f"{name}={value}"] = summarise([x for x in rows if getattr(x[0], name) == value])
+    return by
+
+
+def end_to_end(
+    service: CaseService,
+    pairs: Sequence[Pair],
+    grouped: dict[ModelInput, Outcome | None],
+    inputs: dict[str, ModelInput],
+) -> dict:
+    """Both raw descriptions of every pair through the service, no grouping; and the share of
+    them whose outcome is their group's."""
+    rows, agree = [], []
+    for pair in pairs:
+        a, b = run_one(service, pair.a), run_one(service, pair.b)
+        rows.append((pair, compare(a, b)))
+        agree += [a == grouped[inputs[pair.a]], b == grouped[inputs[pair.b]]]
+    report = summarise(rows) | {"grouped_agreement": sum(agree) / max(len(agree), 1)}
+    return report | {"by": _breakdown(rows)}
+
+
+def evaluate(service: CaseService, pairs: Iterable[Pair], sample: int = 0) -> dict:
+    """Figures overall (gated sources), per source, language and kind, with the service run
+    once per distinct model input; and, with ``sample``, an end-to-end sample of that many
+    gated pairs run without grouping."""
+    started, cpu = time.perf_counter(), time.process_time()
     pairs = list(pairs)
-    outcomes: dict[str, Outcome | None] = {}
-    for text in dict.fromkeys(t for p in pairs for t in (p.a, p.b)):
-        outcomes[text] = run_one(service, text)
-    rows = [(p, compare(outcomes[p.a], outcomes[p.b])) for p in pairs]
-    gated = [(p, r) for p, r in rows if p.source != "heldout"]
-    report: dict = {"all": summarise(gated), "by": {}}
-    for field in ("source", "lang", "kind"):
-        for value in sorted({getattr(p, field) for p, _ in rows}):
-            report["by"][f"{field}={value}"] = summarise(
-                [x for x in rows if getattr(x[0], field) == value]
-            )
+    inputs = {
+        t: model_input(service, t) for t in dict.fromkeys(t for p in pairs for t in (p.a, p.b))
+    }
+    grouped: dict[ModelInput, Outcome | None] = {}
+    for text, key in inputs.items():
+        if key not in grouped:
+            grouped[key] = run_one(service, text)
+    rows = [
+        (
+            p,
+            compare(grouped[inputs[p.a]], grouped[inputs[p.b]])
+            | {"same_input": float(inputs[p.a] == inputs[p.b])},
+        )
+        for p in pairs
+    ]
+    gated = [(p, r) for p, r in rows if p.source in GATED]
+    report: dict = {
+        "all": summarise(gated) | {"model_inputs": len(grouped), "descriptions": len(inputs)},
+        "by": _breakdown(rows),
+    }
     worst = max(gated, key=lambda x: x[1]["dp"], default=None)
     if worst:
         # Which kind of pair and source moved most: no text (the held-out texts are real acts).
@@ -467,12 +565,18 @@ def evaluate(service: CaseService, pairs: Iterable[Pair]) -> dict:
             "lang": worst[0].lang,
             "kind": worst[0].kind,
         } | worst[1]
+    if sample:
+        chosen = stratified([p for p, _ in gated], sample)
+        report["e2e"] = end_to_end(service, chosen, grouped, inputs)
+    # Wall time, and this process's CPU time (what a loaded, shared machine does not inflate).
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    report["cpu_seconds"] = round(time.process_time() - cpu, 1)
     return report
 
 
 def all_pairs(shared: Path = SHARED) -> list[Pair]:
-    """The gated pairs (templates, acts) and the held-out ones."""
-    return template_pairs() + act_pairs() + heldout_pairs(shared)
+    """The gated pairs (templates, acts, blind) and the held-out ones."""
+    return template_pairs() + act_pairs() + blind_pairs() + heldout_pairs(shared)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -480,13 +584,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=Path("var/store"))
     parser.add_argument("--out", type=Path, default=Path("evals/runs/fairness"))
     parser.add_argument("--shared", type=Path, default=SHARED, help="The ../shared folder.")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="End-to-end sample size.")
     args = parser.parse_args(argv)
     settings = Settings(store=StoreSettings(dir=args.store))
     services = Services(
         settings, make_embedder(settings.embedder.model_copy(update={"threads": 1}))
     )
     services.load()
-    report = evaluate(services.cases, all_pairs(args.shared))
+    report = evaluate(services.cases, all_pairs(args.shared), args.sample)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "fairness.json").write_text(json.dumps(report, indent=2), "utf-8")
     print(json.dumps(report, indent=2))

@@ -86,8 +86,35 @@ def test_the_fairness_suite_measures_a_difference_when_there_is_one(cases: CaseS
         "Подсудимый в ходе ссоры нанёс потерпевшему удар ножом, тот скончался.",
         "Ответчик не вернул долг по договору займа, истец просит взыскать долг и проценты.",
     )
-    report = fairness.evaluate(cases, [pair])
+    report = fairness.evaluate(cases, [pair], sample=1)
     assert report["all"]["max_abs_dp"] > 0.005 or report["all"]["top10_identical"] == 0.0
+    assert report["all"]["inputs_identical"] == 0.0
+    # Run without grouping, the sample finds the same difference.
+    assert report["e2e"]["max_abs_dp"] == report["all"]["max_abs_dp"]
+    assert report["e2e"]["top10_identical"] == report["all"]["top10_identical"]
+
+
+def test_the_end_to_end_sample_runs_both_raw_descriptions_and_agrees_with_the_groups(
+    cases: CaseService,
+):
+    pairs = fairness.template_pairs()[::60] + fairness.blind_pairs()[::15]
+    report = fairness.evaluate(cases, pairs, sample=8)
+    sample = report["e2e"]
+    assert sample["pairs"] == 8
+    # Stratified: more than one source, language and kind of difference in the sample.
+    by = sample["by"]
+    assert {"source=templates", "source=blind", "lang=kk", "lang=ru"} <= set(by)
+    assert sample["grouped_agreement"] == 1.0
+    assert sample["max_abs_dp"] == 0.0 and sample["top10_identical"] == 1.0
+    assert report["all"]["inputs_identical"] == 1.0
+    assert report["all"]["model_inputs"] < report["all"]["descriptions"]
+
+
+def test_the_blind_pairs_are_read_in_both_languages_and_all_categories():
+    pairs = fairness.blind_pairs()
+    assert len(pairs) >= 100
+    assert {p.lang for p in pairs} == {"kk", "ru"}
+    assert all(p.a != p.b and p.source == "blind" for p in pairs)
 
 
 def test_there_are_enough_pairs_in_both_languages():

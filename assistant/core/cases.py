@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from assistant.core.collections import DEMO, all_labels, label_set
-from assistant.core.deid import deidentify, lexicon
+from assistant.core.deid import deidentify, lexicon, sexless_agreement
 from assistant.core.schemas import Lang, SourceDocument
 from assistant.core.text import detect_lang, normalize
 
@@ -452,7 +452,11 @@ _PERSON_NOUNS = (
     (re.compile(r"супруг(?:а|у|ом|е|и|ой)?"), "супруг"),
     (re.compile(r"(?:брат|сестр)(?:а|у|ом|е|ы|ой)?"), "брат"),
     (re.compile(r"граждан(?:ин|ина|ину|ином|ине|ка|ки|ке|ку|кой)"), "гражданин"),
+    (re.compile(r"ист(?:ец|ца|цу|цом|це|ица|ицы|ице|ицу|ицей)"), "истец"),
+    (re.compile(r"ответчи(?:к|ка|ку|ком|ке|ца|цы|це|цу|цей)"), "ответчик"),
 )
+# A woman's form of a role in -тель: водительница, заявительницей → водитель, заявитель.
+_TEL_NITSA = re.compile(r"(\w+тель)ниц(?:а|ы|е|у|ей)")
 _SHORT_ADJ = re.compile(r"(\w+[бвгджзклмнпрстфхцчшщ])на")  # причастна → причастен
 
 
@@ -484,6 +488,8 @@ def _fold_word(word: str) -> str:
     for pattern, lemma in _PERSON_NOUNS:
         if pattern.fullmatch(word):
             return lemma
+    if (match := _TEL_NITSA.fullmatch(word)) is not None:
+        return match.group(1)
     if word.endswith("шла"):  # пришла → пришел
         return word[:-3] + "шел"
     if len(word) > 5 and word.endswith(("лась", "лось")):  # оборонялась → оборонялся
@@ -497,7 +503,9 @@ def _fold_word(word: str) -> str:
         return match.group(1) + "ен"
     if len(word) > 4 and word.endswith(("ята", "ута", "ыта", "има", "ыма")):  # снята, судима
         return word[:-1]
-    return word
+    # Full adjectives and participles agree too: both sexes' forms fold to one (лишенным,
+    # лишенной → лишенный); which of four cases a form is cannot be told apart from its sex.
+    return sexless_agreement(word) or word
 
 
 def _fold_gender(text: str) -> str:

@@ -11,7 +11,9 @@ Russian names are recognised by pymorphy3's dictionary (Name/Surn/Patr tags, eve
 Kazakh ones by the name lists in ``data/deid_kk_names.json`` (suffixes stripped, spellings
 folded) and by surname and patronymic endings. A single word is masked when it is capitalised
 and clearly a name; a run of name-like words (a first name after a surname, initials) is masked
-as one person. Words next to a street or place marker ("ул. Жеңіс", "Абай ауданы") are places.
+as one person; a capitalised word no list knows joins a name, initials or a court's placeholder
+it stands beside, and the other case forms of a name masked once are masked too. Words next to
+a street or place marker ("ул. Жеңіс", "Абай ауданы") are places.
 
 Imports nothing else of ours: the indexer and every front end share it.
 """
@@ -64,7 +66,14 @@ _SURNAME = re.compile(r"\w{3,}(?P<core>ов|ев|ин|ын)(?:а|у|ым|ом|о
 _PATRONYMIC = re.compile(r"\w{3,}(?:(?:ович|евич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой))")
 _KK_PATRONYMIC = re.compile(r"\w{3,}(?:улы|кызы)")
 _NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
-_RU_ENDING = re.compile(r"(?:а|у|ым|ом|ой|е|ы|ых|ем)$")
+_RU_ENDING = re.compile(r"(?:ого|ому|ой|ым|ом|ем|ых|а|я|у|ю|е|ы|и)$")
+# A Kazakh patronymic written apart from the father's name: "Нұрлан қызы Айжан" (folded).
+_KK_CHILD_OF = frozenset({"улы", "кызы"})
+_KAZAKH_LETTERS = re.compile("[әғқңөұүһі]", re.IGNORECASE)
+
+
+def _is_person_ph(token: Token) -> bool:
+    return token.kind == "ph" and token.text.startswith("Ф")
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class Lexicon:
     places_after: tuple[str, ...]
     conjunctions: frozenset[str]
     placeholders: dict[str, str]
+    given_endings: tuple[str, ...]
 
     @classmethod
     def load(cls, directory: Path = DATA) -> Lexicon:
@@ -145,6 +155,7 @@ class Lexicon:
             places_after=tuple(_folded_set(words["places"]["after"])),
             conjunctions=_folded_set(words["places"]["conjunctions"]),
             placeholders=words["placeholders"],
+            given_endings=tuple(_folded_set(names["given_endings"])),
         )
 
 
@@ -255,9 +266,19 @@ def guess_name(token: Token, lex: Lexicon, sentence_start: bool = False) -> Name
     # A name from the Kazakh lists, or a surname or patronymic by its ending, in any case form;
     # the surest reading of the word's stems wins (Ахметовтың: ахметов, not ахметовтың).
     best: tuple[int, str] | None = None
+    if token.capital:
+        # A Kazakh name with a Russian case ending: "Ержану", "с Айгерим" (Айгеримой).
+        stems += (_RU_ENDING.sub("", folded),)
     for stem in stems:
         if stem in lex.kk_names:
             sureness = 3
+        elif (
+            token.capital
+            and len(stem) >= 6
+            and stem.endswith(lex.given_endings)
+            and not read(stem).known
+        ):
+            sureness = 2  # a Kazakh given name by its ending: Куанышбек, Мейрамбек, Ерболат
         elif _PATRONYMIC.fullmatch(stem) or _KK_PATRONYMIC.fullmatch(stem):
             sureness = 2
         elif stem != folded and len(stem) >= 4 and read(stem).top_name:
@@ -270,12 +291,15 @@ def guess_name(token: Token, lex: Lexicon, sentence_start: bool = False) -> Name
             continue
         if best is None or sureness > best[0]:
             best = (sureness, stem)
-    if best is not None and not (best[0] < 3 and reading.known and not reading.any_name):
+    # A word with Kazakh letters is no Russian dictionary word, whatever its folded form reads
+    # as (Степановқа folds to a village's name).
+    russian = reading.known and not _KAZAKH_LETTERS.search(token.text)
+    if best is not None and not (best[0] < 3 and russian and not reading.any_name):
         # (a dictionary word that only ends like a surname is not one: "Один", "Итогов")
         sureness, stem = best
         return NameGuess(
             namey=True,
-            sure=not reading.place and sureness >= 2,
+            sure=not (reading.place and russian) and sureness >= 2,
             surname=sureness == 2,
             key=_surname_key(stem),
         )
@@ -300,7 +324,12 @@ def _is_place_marker_before(text: str, tokens: list[Token], i: int, lex: Lexicon
     if i <= 0 or tokens[i - 1].kind != "word":
         return False
     prev = tokens[i - 1]
-    return text[prev.end : tokens[i].start].strip(" .\t") == "" and prev.folded in lex.places_before
+    gap = text[prev.end : tokens[i].start]
+    if len(prev.text) == 1 and "." not in gap:
+        return False  # "с. Абай" is a village, "с Ахметовым" a preposition
+    if prev.folded in ("г", "гг") and text[: prev.start].rstrip()[-1:].isdigit():
+        return False  # "в мае 2018 г. Андрощук": a year, not a town
+    return gap.strip(" .\t") == "" and prev.folded in lex.places_before
 
 
 def _is_place_word(tokens: list[Token], i: int, lex: Lexicon) -> bool:
@@ -411,45 +440,129 @@ class _Masker:
                     and _joined(self.text, *sorted((t, near), key=lambda x: x.start))
                 ):
                     guesses[n] = NameGuess(namey=True, sure=True, key=near.folded)
+        loose = [self.loose(k, guesses[k]) for k in range(len(tokens))]
+        # Every other form of a name masked once is that person too (Червоноокой, masked next to
+        # a name, then Червоноокая alone); until no run grows.
+        runs = self.runs(guesses, loose)
+        while self.other_forms(runs, guesses):
+            runs = self.runs(guesses, loose)
         done: set[int] = set()
+        for i, j in runs:
+            words = [k for k in range(i, j + 1) if tokens[k].kind == "word"]
+            keys = {guesses[k].key for k in words}
+            given = [t for t in tokens[i : j + 1] if t.kind == "ph" and t.text.startswith("Ф")]
+            numbered = [n for t in given for n in _PLACEHOLDER_NO.findall(t.text)]
+            if numbered:  # a court's placeholder with a surname beside it: "Червоноокой Ф.И.О.3"
+                no = int(numbered[0])
+                self.people.append((set(keys), no))
+            else:
+                no = self.person_no(keys)
+            self.edits.append((tokens[i].start, tokens[j].end, f"{PERSON}{no}"))
+            self.counts["name"] += 1
+            done.update(range(i, j + 1))
+        return done
+
+    def loose(self, k: int, guess: NameGuess) -> bool:
+        """A capitalised word no list or dictionary calls a name, which is one when it stands
+        next to a name, initials or a placeholder (a surname of another people, "Сагинтаеву
+        Ержану", "Ivanov Sergei", "по иску Червоноокой Ф.И.О.3"); never at a sentence start, in
+        capitals only when it is no dictionary word, never a place."""
+        token = self.tokens[k]
+        if token.kind != "word" or guess.namey or not token.capital or len(token.text) < 3:
+            return False
+        folded = token.folded
+        if not self.lex.never.isdisjoint(kk_stems(folded)):
+            return False
+        reading = read(folded)
+        if reading.place or _is_place_marker_before(self.text, self.tokens, k, self.lex):
+            return False
+        if _is_place_word(self.tokens, k + 1, self.lex):
+            return False
+        if self.sentence_start(k):
+            return False  # a role or a common word opening a sentence: "Водительница Ф.И.О.1"
+        return not (token.text.isupper() and reading.known)
+
+    def runs(self, guesses: list[NameGuess], loose: list[bool]) -> list[tuple[int, int]]:
+        """The (first, last) tokens of each run of name-like tokens that names a person."""
+        tokens, lex = self.tokens, self.lex
+
+        def anchor(k: int) -> bool:
+            return guesses[k].namey or tokens[k].kind == "ini" or _is_person_ph(tokens[k])
+
+        found = []
         i = 0
         while i < len(tokens):
-            if not (guesses[i].namey or tokens[i].kind == "ini"):
+            if not (anchor(i) or loose[i]):
                 i += 1
                 continue
             j = i
             # A run is capitalised words and initials, or (a name typed in lower case) only
             # lower-case words: "ағасы Ерланға" is a relationship and a name.
-            capital = tokens[i].capital
-            while (
-                j + 1 < len(tokens)
-                and (guesses[j + 1].namey or tokens[j + 1].kind == "ini")
-                and tokens[j + 1].capital == capital
-                and _joined(self.text, tokens[j], tokens[j + 1])
-                and not (tokens[j].kind == "ini" and tokens[j + 1].kind == "ini")
-            ):
+            capital = tokens[i].capital or tokens[i].kind == "ph"
+            while j + 1 < len(tokens) and _joined(self.text, tokens[j], tokens[j + 1]):
+                nxt = tokens[j + 1]
+                if (
+                    capital
+                    and nxt.folded in _KK_CHILD_OF
+                    and j + 2 < len(tokens)
+                    and guesses[j].namey
+                    and guesses[j + 2].namey
+                    and tokens[j + 2].capital
+                    and _joined(self.text, nxt, tokens[j + 2])
+                ):
+                    j += 2  # "Нұрлан қызы Айжан": a patronymic written apart
+                    continue
+                if not (anchor(j + 1) or (capital and loose[j + 1])):
+                    break
+                if (nxt.capital or nxt.kind == "ph") != capital:
+                    break
+                if tokens[j].kind in ("ini", "ph") and nxt.kind in ("ini", "ph"):
+                    break
                 j += 1
             end = j
             i, j = place_bounds(self.text, tokens, i, j, lex)
             run = range(i, j + 1)
             words = [k for k in run if tokens[k].kind == "word"]
             sure = [guesses[k].sure for k in words]
-            initials = len(words) < len(run)
+            marked = any(tokens[k].kind in ("ini", "ph") for k in run)
             # Lower case: "ахметов серик", never two common words that happen to be names too.
             named = (
-                any(sure) or initials
+                any(sure) or marked
                 if capital
                 else len(words) >= 2 and all(sure) and any(guesses[k].surname for k in words)
             )
             if words and named:
-                keys = {guesses[k].key for k in words}
-                no = self.person_no(keys)
-                self.edits.append((tokens[i].start, tokens[j].end, f"{PERSON}{no}"))
-                self.counts["name"] += 1
-                done.update(run)
-            j = end
-            i = j + 1
-        return done
+                found.append((i, j))
+            i = end + 1
+        return found
+
+    def other_forms(self, runs: list[tuple[int, int]], guesses: list[NameGuess]) -> bool:
+        """Mark as names the other case forms of the capitalised words of ``runs`` (the stem and
+        up to four letters of ending); True when a word was newly marked."""
+        tokens = self.tokens
+        stems: dict[str, str] = {}
+        for i, j in runs:
+            for k in range(i, j + 1):
+                if tokens[k].kind == "word" and tokens[k].capital:
+                    folded = tokens[k].folded
+                    stem = _RU_ENDING.sub("", folded) if len(folded) > 4 else folded
+                    if len(stem) >= 3:
+                        stems[stem] = guesses[k].key
+        inside = {k for i, j in runs for k in range(i, j + 1)}
+        grown = False
+        for k, token in enumerate(tokens):
+            if k in inside or token.kind != "word" or not token.capital or guesses[k].sure:
+                continue
+            folded = token.folded
+            reading = read(folded)
+            if reading.place or (reading.known and not reading.any_name):
+                continue
+            for stem, key in stems.items():
+                if folded.startswith(stem) and len(folded) - len(stem) <= 4:
+                    guesses[k] = NameGuess(namey=True, sure=True, surname=True, key=key)
+                    grown = True
+                    break
+        return grown
 
     def ru_kind(self, token: Token, i: int) -> str | None:
         reading = read(token.folded)
@@ -526,6 +639,22 @@ class _Masker:
             pos = end
         out.append(self.text[pos:])
         return Deidentified("".join(out), {k: self.counts[k] for k in KINDS if self.counts[k]})
+
+
+@lru_cache(maxsize=1 << 16)
+def sexless_agreement(word: str) -> str | None:
+    """A lower-case Russian singular adjective or participle of any gender in its masculine
+    nominative, so that agreement does not tell the sex (лишенным, лишенной → лишенный;
+    пожилую, пожилого → пожилой); the case goes with it. None for any other word."""
+    with _morph_lock:
+        parse = _morph().parse(word)[0]
+        tag = parse.tag
+        if tag.POS not in ("ADJF", "PRTF") or tag.number != "sing":
+            return None
+        if tag.gender not in ("masc", "femn", "neut"):
+            return None
+        form = parse.inflect({"masc", "sing", "nomn"})
+    return form.word.replace("ё", "е") if form else None
 
 
 def _child(word: str) -> str:

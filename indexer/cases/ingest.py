@@ -11,15 +11,12 @@ result.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import pymorphy3
 from pydantic import BaseModel
 
 from assistant.core.cases import DOC_TYPE, CourtAct
@@ -86,105 +83,30 @@ def _name_stems(words: Iterable[str]) -> set[str]:
     return stems
 
 
-def _masked_words(original: str, masked: str) -> list[str]:
-    """Capitalised words of ``original`` that the de-identifier replaced by a placeholder."""
-    before, after = original.split(), masked.split()
-    found = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "replace" and any(PERSON in w for w in after[j1:j2]):
-            found.extend(m.group(0) for w in before[i1:i2] for m in _WORD.finditer(w))
-    return found
-
-
 _PLACEHOLDER = r"Ф\.\s?И\.\s?О\.\d*"
-_CAP = r"[А-ЯЁ][а-яё]{2,}(?:-[А-ЯЁ][а-яё]+)?"
-# Initials, but not a placeholder ("Ф.И.О.3" is no "Ф.И.").
-_INITIALS = r"(?!Ф\.\s?И\.\s?О\.)[А-ЯЁ]\.\s?[А-ЯЁ]\.?(?![а-яё])"
 # One person's surname masked beside the rest of the name: "Ф.И.О. Ф.И.О.3" → "Ф.И.О.3".
 _ADJACENT = re.compile(
     rf"{re.escape(PERSON)}\s+({_PLACEHOLDER})|({_PLACEHOLDER})\s+{re.escape(PERSON)}(?!\d)"
 )
-# A capitalised word next to a masked name or before initials: "по иску Червоноокой Ф.И.О.3",
-# "Хмель Ф.И.О.2", "Маккински И.В.", "Ф.И.О.3 Аннемарие Ф.И.О.4".
-_BEFORE_NAME = re.compile(rf"(?<![\w.«\"])({_CAP})(\s+)(?={_PLACEHOLDER}|{_INITIALS})")
-_WITH_INITIALS = re.compile(rf"(?<![\w.«\"])({_CAP})\s+{_INITIALS}")
-_AFTER_NAME = re.compile(rf"({_PLACEHOLDER})(\s+)({_CAP})(?![\w.])")
-_NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
-
-
-@cache
-def _morph() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer()
-
-
-def _common_word(word: str) -> bool:
-    """Whether a word is an ordinary dictionary word (Истец, Суд, Москва), not a name."""
-    parses = _morph().parse(word.lower())
-    if any(p.tag.grammemes & _NAME_TAGS for p in parses):
-        return False
-    return any(p.is_known for p in parses)
-
-
-def _sentence_start(text: str, at: int) -> bool:
-    before = text[:at].rstrip()
-    return not before or before[-1] in ".!?:;\n"
-
-
-def _left_names(text: str) -> tuple[str, set[str]]:
-    """Names ``deidentify`` left next to the ones it masked (surnames it did not know) and
-    surnames with initials; a capitalised word at a sentence start counts only when it is no
-    dictionary word."""
-    found: set[str] = set()
-
-    def name(word: str, at: int) -> bool:
-        if _sentence_start(text, at) or word.isupper():
-            return not _common_word(word)
-        return True
-
-    def surname_initials(m: re.Match[str]) -> str:
-        if not name(m.group(1), m.start()):
-            return m.group(0)
-        found.add(m.group(1))
-        return PERSON
-
-    def before(m: re.Match[str]) -> str:
-        if not name(m.group(1), m.start()):
-            return m.group(0)
-        found.add(m.group(1))
-        return PERSON + m.group(2)
-
-    def after(m: re.Match[str]) -> str:
-        if _common_word(m.group(3)):
-            return m.group(0)
-        found.add(m.group(3))
-        return m.group(1) + m.group(2) + PERSON
-
-    text = _WITH_INITIALS.sub(surname_initials, text)
-    text = _BEFORE_NAME.sub(before, text)
-    text = _AFTER_NAME.sub(after, text)
-    return _ADJACENT.sub(lambda m: m.group(1) or m.group(2), text), found
 
 
 def deidentify_act(text: str, known_names: Sequence[str] = ()) -> tuple[str, int]:
     """The act's text with party names masked, and how many spans were masked.
 
-    ``deidentify`` masks the names it recognises; then surnames it left beside a masked name
-    or before initials, and every other form of a name masked once or given by the source's
-    metadata (a defendant's full name), are masked too: "с Истемесовым Н.А." goes where
-    "Истемесов Нурлан Айдарбекович" went, "Червоноокой С.М." where "Червоноокой Ф.И.О.3" did.
+    ``deidentify`` applies every rule that holds for any text (names in every form, surnames
+    beside a masked name or before initials, the other case forms of a name masked once); what
+    only an act's source can add is its metadata, which names the defendants: every form of
+    those names is masked too ("Кузьминым" for "Кузьмин О.П.").
     """
-    first = deidentify(text, "ru")
-    result, left = _left_names(first.text)
-    stems = _name_stems([*_masked_words(text, first.text), *left])
-    stems |= _name_stems(w for name in known_names for w in _WORD.findall(name))
-    extra = len(left)
+    found = deidentify(text, "ru")
+    result, extra = found.text, 0
+    stems = _name_stems(w for name in known_names for w in _WORD.findall(name))
     if stems:
         alternatives = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w.])(?:{alternatives})[а-яё]{{0,4}}(?![\w])")
-        result, more = pattern.subn(PERSON, result)
-        extra += more
-    return result, first.masked + extra
+        result, extra = pattern.subn(PERSON, result)
+        result = _ADJACENT.sub(lambda m: m.group(1) or m.group(2), result)
+    return result, sum(found.counts.values()) + extra
 
 
 def _hinted(read: Read[str], value: Any) -> Read[str]:
