@@ -52,6 +52,10 @@ REFUSALS = DATASETS / "refusals.jsonl"
 # Questions as citizens type them, written without looking at the FAQ (issue 17): a dev and a
 # held-out half, every style (scripts, folded, translit, code-switched, voice, short, long).
 AS_TYPED = DATASETS / "as_typed.jsonl"
+# Jury questions nothing in the FAQ or guidance supports ("какую музыку любят присяжные"),
+# written for issue 17 round 2 by the matcher's author: dev only (they choose the
+# "unsupported" threshold and train the matcher's refusals), never part of the held-out half.
+UNSUPPORTED_DEV = DATASETS / "unsupported_dev.jsonl"
 DEFAULT_STORE = Path("var/eval/answers-store")
 TARGETS = {"hit_at_1": 0.90, "key_facts": 0.90, "lang_match": 0.98}
 REFUSAL_TARGET = 0.90
@@ -132,7 +136,12 @@ def as_typed_items(
     """The as-typed questions and refusal prompts (of one split), if the file is there."""
     if not path.is_file():
         return [], []
-    rows = [r for r in read_jsonl(path) if split is None or r.get("split") == split]
+    extra = UNSUPPORTED_DEV if path == AS_TYPED and UNSUPPORTED_DEV.is_file() else None
+    rows = [
+        r
+        for r in [*read_jsonl(path), *(read_jsonl(extra) if extra else [])]
+        if split is None or r.get("split") == split
+    ]
     refuse = [r for r in rows if r.get("refuse") or r.get("class")]
     answer = [r for r in rows if not (r.get("refuse") or r.get("class")) and r.get("expected")]
     gold = [
