@@ -35,7 +35,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from assistant.answer import faq
-from assistant.answer.cues import out_of_scope
+from assistant.answer.cues import about_jury, out_of_scope
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings, get_settings
 from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder
@@ -52,6 +52,10 @@ REFUSALS = DATASETS / "refusals.jsonl"
 # Questions as citizens type them, written without looking at the FAQ (issue 17): a dev and a
 # held-out half, every style (scripts, folded, translit, code-switched, voice, short, long).
 AS_TYPED = DATASETS / "as_typed.jsonl"
+# Jury questions nothing in the FAQ or guidance supports ("какую музыку любят присяжные"),
+# written for issue 17 round 2 by the matcher's author: dev only (they choose the
+# "unsupported" threshold and train the matcher's refusals), never part of the held-out half.
+UNSUPPORTED_DEV = DATASETS / "unsupported_dev.jsonl"
 DEFAULT_STORE = Path("var/eval/answers-store")
 TARGETS = {"hit_at_1": 0.90, "key_facts": 0.90, "lang_match": 0.98}
 REFUSAL_TARGET = 0.90
@@ -132,12 +136,15 @@ def as_typed_items(
     """The as-typed questions and refusal prompts (of one split), if the file is there."""
     if not path.is_file():
         return [], []
-    rows = [r for r in read_jsonl(path) if split is None or r.get("split") == split]
+    extra = UNSUPPORTED_DEV if path == AS_TYPED and UNSUPPORTED_DEV.is_file() else None
+    rows = [
+        r
+        for r in [*read_jsonl(path), *(read_jsonl(extra) if extra else [])]
+        if split is None or r.get("split") == split
+    ]
     refuse = [r for r in rows if r.get("refuse") or r.get("class")]
     answer = [r for r in rows if not (r.get("refuse") or r.get("class")) and r.get("expected")]
-    gold = [
-        GoldItem(**{k: v for k, v in r.items() if k in GoldItem.model_fields}) for r in answer
-    ]
+    gold = [GoldItem(**{k: v for k, v in r.items() if k in GoldItem.model_fields}) for r in answer]
     return gold, [RefusalItem.from_row(dict(r)) for r in refuse]
 
 
@@ -353,12 +360,15 @@ def report(
 # Candidate thresholds on the FAQ matcher's probability.
 SUPPORT_GRID = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
 OFF_TOPIC_STEPS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4)
-THRESHOLD_GRID = tuple(round(float(t), 2) for t in np.arange(0.05, 0.96, 0.05))
+THRESHOLD_GRID = (0.02, 0.03, 0.04, *(round(float(t), 2) for t in np.arange(0.05, 0.96, 0.05)))
 SEE_ALSO_GRID = (0.0, 0.05, 0.1, 0.2, 0.3)
 # Refusal figures the thresholds must keep on the dev questions (the issue asks recall 1.0 and
 # precision 0.95 on the held-out ones).
 REFUSAL_PRECISION = 0.95
 REFUSAL_RECALL = 0.95
+# When those cannot both be kept: the share of questions to answer (with a jury word) the
+# "unsupported" threshold may refuse (the old gold set must not drop for the prompts caught).
+GOLD_REFUSED_MAX = 0.01
 
 
 class _Paths(BaseModel):
@@ -421,8 +431,8 @@ class _Paths(BaseModel):
 
     def best(self) -> tuple[float, faq.Calibration, dict[str, float]]:
         """The thresholds and see-also margin with the highest hit@1 + key-fact coverage whose
-        refusals keep ``REFUSAL_PRECISION`` and ``REFUSAL_RECALL`` (or, when none do, come
-        closest to them); also the refusal figures at the chosen point."""
+        refusals keep ``REFUSAL_PRECISION`` and ``REFUSAL_RECALL`` (or, when none do, the most
+        dev items right, answers and refusals alike); also the refusal figures there."""
         found: list[tuple[float, tuple[float, float, float, float]]] = []
         gold = self.gold
 
@@ -444,13 +454,21 @@ class _Paths(BaseModel):
                 recall = tp / max(int((~gold).sum()), 1)
                 fit = min(1.0, precision / REFUSAL_PRECISION, recall / REFUSAL_RECALL)
                 reach[(support, off_topic)] = (fit, precision, recall)
-        best_fit = max(f for f, _, _ in reach.values())
+        # When no thresholds keep both refusal figures (jury questions nothing supports score
+        # like badly worded answerable ones), every dev item counts alike (a question its
+        # hit@1 + key facts, halved; a prompt 1 when refused) among the thresholds that refuse
+        # at most ``GOLD_REFUSED_MAX`` of the questions to answer.
+        feasible = max(f for f, _, _ in reach.values()) >= 1.0
+        jury = np.asarray([about_jury(q) for q in self.folded])
         for (support, off_topic), (fit, _, _) in reach.items():
-            if fit < best_fit:
+            if feasible and fit < 1.0:
                 continue
             refused = refused_at(support, off_topic)
+            if not feasible and (refused & gold & jury).sum() > GOLD_REFUSED_MAX * gold.sum():
+                continue
+            caught = int((refused & ~gold).sum())
             for threshold in THRESHOLD_GRID:
-                if threshold <= support:
+                if threshold < support:
                     continue
                 use = gold & ~refused & (self.score >= threshold)
                 extract = gold & ~refused & ~use
@@ -462,6 +480,8 @@ class _Paths(BaseModel):
                         + (facts * use).sum()
                         + (self.facts_extracted * extract).sum()
                     ) / (2 * gold.sum())
+                    if not feasible:
+                        gain = (gain * gold.sum() + caught) / len(gold)
                     found.append((float(gain), (support, off_topic, threshold, see_also)))
         top = max(g for g, _ in found)
         tied = np.asarray([p for g, p in found if g >= top - 1e-9])

@@ -113,7 +113,9 @@ def dev_questions(index: faq.FaqIndex) -> list[tuple[str, str | None, str]]:
         group = next((g for g in item.expected if g in known), None)
         if group is not None:
             out.append((item.question, group, item.lang))
-    out += [(i.question, None, i.lang) for i in refusals]
+    # Unsupported jury questions choose the "unsupported" threshold only: weighed as dev rows,
+    # their all-negative rows pulled every probability down and the ranking with it.
+    out += [(i.question, None, i.lang) for i in refusals if i.refusal_class != "no_support"]
     return out
 
 

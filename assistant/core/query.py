@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel
@@ -12,6 +13,18 @@ from assistant.core.text import detect_lang, fold, normalize, terms
 
 Script = Literal["cyrillic", "latin", "mixed"]
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def question_sentence(folded: str) -> str:
+    """What a message asks: its sentences with a question mark, else its last one (a long
+    message tells its context first and asks last)."""
+    sentences = [s for s in _SENTENCE_END.split(folded.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return folded
+    asked = [s for s in sentences if "?" in s]
+    return " ".join(asked) if asked else sentences[-1]
+
 
 class Query(BaseModel, frozen=True):
     """A question: as typed, in Cyrillic, folded, with its script, language and terms."""
@@ -21,6 +34,8 @@ class Query(BaseModel, frozen=True):
     text: str
     # ``text`` lower-cased with Kazakh letters mapped to plain Cyrillic.
     folded: str
+    # The sentence of ``folded`` that asks (``question_sentence``); ``folded`` when one.
+    focus: str = ""
     script: Script
     # The Latin alphabet the question was typed in, when it was.
     alphabet: Alphabet | None = None
@@ -48,6 +63,7 @@ class Query(BaseModel, frozen=True):
             original=question,
             text=text,
             folded=fold(text),
+            focus=question_sentence(fold(text)),
             script=script,
             alphabet=converted.alphabet,
             lang=detected,

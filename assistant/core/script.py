@@ -164,7 +164,8 @@ def _kazakh_alphabet(lowered: str) -> Alphabet:
     if any(c in lowered for c in _MARKERS["kk2018"]):
         return "kk2018"
     if "ı" in lowered:
-        return "kk2021"
+        # Without 2021 letters, "ı" beside "y" or "sh" is the 2018 alphabet's "и/й".
+        return "kk2018" if re.search(r"y|sh|ch", lowered) else "kk2021"
     if _K2017.search(lowered):
         return "kk2017"
     return "kk_ascii"
@@ -176,10 +177,39 @@ def _cased(word: str, like: str) -> str:
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
+_BACK = frozenset("aouūy")
+_FRONT = frozenset("äeöü")
+
+
+def _harmonic(word: str) -> str:
+    """A 2021-alphabet word with each "ı" spelled "y" where vowel harmony makes it "ы" (after
+    a back vowel: "jasım", "otıradı"), kept ("і") after a front one; without such a vowel
+    before it, the next one decides, else "ы". People type "ı" for both letters."""
+    out = list(word)
+    for i, c in enumerate(word):
+        if c != "ı":
+            continue
+        before = [v for v in word[:i] if v in _BACK or v in _FRONT]
+        after = [v for v in word[i + 1 :] if v in _BACK or v in _FRONT]
+        near = before[-1] if before else after[0] if after else "a"
+        out[i] = "y" if near in _BACK else "ı"
+    return "".join(out)
+
+
+def _kazakh(word: str, kk: Alphabet, lexicon: Lexicon) -> str:
+    """A Latin word read as Kazakh; for "ı" of the 2021 alphabet, the reading the lexicon
+    knows (harmonic, all "ы", all "і"), else the harmonic one."""
+    table = TABLES[kk]
+    if kk != "kk2021" or "ı" not in word:
+        return table.convert(word)
+    readings = [table.convert(w) for w in (_harmonic(word), word.replace("ı", "y"), word)]
+    return next((r for r in readings if lexicon.knows(r, "kk")), readings[0])
+
+
 def _candidates(word: str, kk: Alphabet, lexicon: Lexicon) -> dict[Lang, str]:
     """What a lower-case Latin word reads as in each language the lexicon knows it in."""
     ru = TABLES["ru_translit"].convert(word)
-    options: dict[Lang, str] = {"kk": TABLES[kk].convert(word), "ru": ru, "en": word}
+    options: dict[Lang, str] = {"kk": _kazakh(word, kk, lexicon), "ru": ru, "en": word}
     if any(c in _MARKERS["kk2021"] + _MARKERS["kk2018"] + "ı" for c in word):
         return {"kk": options["kk"]}
     if any(c in _MARKERS["ru_digits"] for c in word):
@@ -228,9 +258,11 @@ def to_cyrillic(text: str, lexicon: Lexicon | None = None) -> Transliteration:
             if lang == "en":
                 kept += 1
                 continue
-            converted = reading.get(lang) or TABLES[
-                kk_alphabet if lang == "kk" else "ru_translit"
-            ].convert(word.lower())
+            converted = reading.get(lang) or (
+                _kazakh(word.lower(), kk_alphabet, lexicon)
+                if lang == "kk"
+                else TABLES["ru_translit"].convert(word.lower())
+            )
             new = _cased(lexicon.spelled(converted, lang), word)
         used[kk_alphabet if lang == "kk" else "ru_translit"] += 1
         pieces += (text[last : match.start()], new)
