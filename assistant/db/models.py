@@ -136,7 +136,7 @@ class ReviewItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column()
-    source: Mapped[str] = mapped_column(String(16))  # refused | low_confidence | downvote
+    source: Mapped[str] = mapped_column(String(16))  # refused | low_confidence | passage | downvote
     question: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(8))
     answer: Mapped[str] = mapped_column(Text)

@@ -66,6 +66,8 @@ def refusal(lang: str = "ru") -> Answer:
                 refusal_reason=RefusalReason.OFF_TOPIC), None),
         (Answer(answer="…", lang="ru", kind="extractive", confidence=0.3), "low_confidence"),
         (Answer(answer="…", lang="ru", kind="faq", confidence=0.9), None),
+        (Answer(answer="…", lang="ru", kind="faq", confidence=0.3), "low_confidence"),
+        (Answer(answer="…", lang="ru", kind="extractive", confidence=0.9), "passage"),
     ],
 )  # fmt: skip
 def test_what_goes_to_review(answer, queued):
@@ -157,7 +159,7 @@ def test_a_published_entry_is_served_at_once_and_reverted_at_once(tmp_path_facto
     services = answer_services(tmp_path_factory.getbasetemp())
     loaded = services.require()
     asked = "Присяжным дают еду в суде?"  # not one of the cluster's questions
-    # The assistant cannot answer it (refused, or a low-confidence passage): it goes to review.
+    # No FAQ entry answers it (refused, or answered from passages): it goes to review.
     before = services.answers.ask(loaded, asked)
     assert before.kind != "faq" and review_source(before, SETTINGS) is not None
     for question in LUNCH:
