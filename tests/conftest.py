@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import logging
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,17 @@ def settings(tmp_path: Path) -> Settings:
 
 
 requires_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared is not present")
+
+
+@pytest.fixture(autouse=True)
+def _no_stream_handler_left_behind():
+    """A command run in-process (the bot's, the summons worker's) may give the root logger a
+    handler on this test's captured stream, which is closed afterwards: later tests would log
+    into it and print "Logging error" tracebacks into their own output."""
+    root = logging.getLogger()
+    before, level = set(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before and type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
+    root.setLevel(level)

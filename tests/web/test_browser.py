@@ -273,7 +273,9 @@ def test_narrow_screen_and_keyboard(browser, base_url: str):
 def test_ask_and_search_work_without_javascript(browser, base_url: str):
     with opened(browser, viewport=WIDE, java_script_enabled=False) as page:
         page.goto(f"{base_url}/?lang=ru")
-        page.get_by_label("Ваш вопрос").fill("что будет, если не явиться в суд?")
+        # A question the small test store covers (the off-topic check of the as-typed matcher
+        # refuses "что будет, если не явиться в суд?" there: issue 17, docs/as-typed.md).
+        page.get_by_label("Ваш вопрос").fill("сколько платят присяжным?")
         page.get_by_role("button", name="Спросить").click()
         page.wait_for_selector("section.answer")
         # Without a script the passage opens by its own summary.
