@@ -21,8 +21,17 @@ from pydantic import BaseModel, ValidationError, model_validator
 DEFAULT_PATH = Path(__file__).parent / "datasets" / "as_typed.jsonl"
 
 Style = Literal[
-    "cyrillic", "folded", "kk_latin_2021", "kk_latin_2018", "kk_ascii", "ru_translit",
-    "code_switched", "voice", "short", "long", "english",
+    "cyrillic",
+    "folded",
+    "kk_latin_2021",
+    "kk_latin_2018",
+    "kk_ascii",
+    "ru_translit",
+    "code_switched",
+    "voice",
+    "short",
+    "long",
+    "english",
 ]
 STYLES: tuple[str, ...] = Style.__args__  # type: ignore[attr-defined]
 
@@ -131,22 +140,34 @@ def table(rows: list[Row]) -> str:
     """Answerable counts per (lang, style) as dev/heldout, refusals in a last column."""
     ans = Counter((r.lang, r.style, r.split) for r in rows if not r.refuse)
     ref = Counter((r.lang, r.style, r.split) for r in rows if r.refuse)
-    lines = [f"{'style':15}" + "".join(f"{lang:>12}" for lang in ("kk", "ru", "en"))
-             + f"{'all':>10}{'refusals':>12}"]
+    lines = [
+        f"{'style':15}"
+        + "".join(f"{lang:>12}" for lang in ("kk", "ru", "en"))
+        + f"{'all':>10}{'refusals':>12}"
+    ]
     for style in STYLES:
-        cells = [f"{ans[(lang, style, 'dev')]}/{ans[(lang, style, 'heldout')]}"
-                 for lang in ("kk", "ru", "en")]
+        cells = [
+            f"{ans[(lang, style, 'dev')]}/{ans[(lang, style, 'heldout')]}"
+            for lang in ("kk", "ru", "en")
+        ]
         total = sum(v for (_, s, _), v in ans.items() if s == style)
-        refs = (sum(v for (_, s, sp), v in ref.items() if s == style and sp == "dev"),
-                sum(v for (_, s, sp), v in ref.items() if s == style and sp == "heldout"))
-        lines.append(f"{style:15}" + "".join(f"{c:>12}" for c in cells)
-                     + f"{total:>10}{f'{refs[0]}/{refs[1]}':>12}")
+        refs = (
+            sum(v for (_, s, sp), v in ref.items() if s == style and sp == "dev"),
+            sum(v for (_, s, sp), v in ref.items() if s == style and sp == "heldout"),
+        )
+        lines.append(
+            f"{style:15}"
+            + "".join(f"{c:>12}" for c in cells)
+            + f"{total:>10}{f'{refs[0]}/{refs[1]}':>12}"
+        )
     by_lang = Counter(r.lang for r in rows if not r.refuse)
     by_split = Counter(r.split for r in rows)
-    lines.append("cells are dev/heldout. answerable: "
-                 + ", ".join(f"{k} {by_lang[k]}" for k in ("kk", "ru", "en"))
-                 + f"; refusals {sum(r.refuse for r in rows)}"
-                 + f"; dev {by_split['dev']}, heldout {by_split['heldout']}")
+    lines.append(
+        "cells are dev/heldout. answerable: "
+        + ", ".join(f"{k} {by_lang[k]}" for k in ("kk", "ru", "en"))
+        + f"; refusals {sum(r.refuse for r in rows)}"
+        + f"; dev {by_split['dev']}, heldout {by_split['heldout']}"
+    )
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ courts write them, words of gender, ethnicity and religion, and what it must lea
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from assistant.core.deid import deidentify
@@ -188,6 +188,7 @@ def test_a_believer_is_a_religion_and_adjectives_do_not_tell_the_sex():
 
 
 @given(st.lists(WORDS, max_size=25).map(" ".join))
+@example("Ахметов г. Ахметов")  # "г." after a placeholder's number is no year
 def test_deidentifying_twice_changes_nothing(text: str):
     once = deidentify(text)
     twice = deidentify(once.text)

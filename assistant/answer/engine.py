@@ -195,9 +195,7 @@ class AnswerEngine:
             lang=lang,
             kind="faq",
             sources=[
-                _source(c, d, score)
-                for d, score in named
-                for c in [knowledge.lead_chunk(d.doc_id)]
+                _source(c, d, score) for d, score in named for c in [knowledge.lead_chunk(d.doc_id)]
             ],
             citations=citations.labels(
                 [c for d, _ in named for c in citations.from_metadata(d.sources)], lang

@@ -327,8 +327,10 @@ def _is_place_marker_before(text: str, tokens: list[Token], i: int, lex: Lexicon
     gap = text[prev.end : tokens[i].start]
     if len(prev.text) == 1 and "." not in gap:
         return False  # "с. Абай" is a village, "с Ахметовым" a preposition
-    if prev.folded in ("г", "гг") and text[: prev.start].rstrip()[-1:].isdigit():
-        return False  # "в мае 2018 г. Андрощук": a year, not a town
+    before = text[: prev.start].rstrip()
+    after_placeholder = i >= 2 and tokens[i - 2].kind == "ph" and tokens[i - 2].end == len(before)
+    if prev.folded in ("г", "гг") and before[-1:].isdigit() and not after_placeholder:
+        return False  # "в мае 2018 г. Андрощук": a year, not a town (but "Ф.И.О.1 г. Ахметов")
     return gap.strip(" .\t") == "" and prev.folded in lex.places_before
 
 
@@ -338,8 +340,10 @@ def _is_place_word(tokens: list[Token], i: int, lex: Lexicon) -> bool:
     if not (0 <= i < len(tokens) and tokens[i].kind == "word"):
         return False
     word = tokens[i].folded
+    # A short marker is an abbreviation, written without Kazakh letters ("ұл" is a son).
+    abbreviation = not _KAZAKH_LETTERS.search(tokens[i].text)
     return any(
-        word == marker if len(marker) <= 3 else word.startswith(marker)
+        (abbreviation and word == marker) if len(marker) <= 3 else word.startswith(marker)
         for marker in lex.places_after
     )
 
@@ -402,7 +406,12 @@ class _Masker:
     def sentence_start(self, i: int) -> bool:
         """True for the first word of the text, of a line or of a sentence."""
         before = self.text[: self.tokens[i].start].rstrip(' \t«"(')
-        return not before or before[-1] in ".!?:\n"
+        if not before or before[-1] in ".!?:\n":
+            return True
+        # A person's placeholder may stand for a name that ended a sentence with initials
+        # ("Ахметов И.И. Суд"): the word after it is read the same on a second pass.
+        prev = self.tokens[i - 1] if i else None
+        return prev is not None and _is_person_ph(prev) and prev.end == len(before)
 
     def person_no(self, keys: set[str]) -> int:
         """The number of the person these name keys belong to (a new one if none matches)."""
@@ -606,11 +615,22 @@ class _Masker:
             folded = token.folded
             after = _word_after(tokens, i)
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            if folded in kk["gender_child"] and after.startswith("бала") and nxt:
-                # "қыз бала", "ұл бала": the child stays, the sex goes.
-                self.edits.append((token.start, nxt.start, ""))
-                self.counts["gender"] += 1
-                continue
+            if folded in kk["gender_child"]:
+                # "қыз бала", "ұл бала": the child stays, the sex goes (every such word before it).
+                j = i + 1
+                while j < len(tokens) and tokens[j].folded in kk["gender_child"]:
+                    j += 1
+                child = tokens[j] if j < len(tokens) else None
+                if (
+                    child
+                    and child.kind == "word"
+                    and child.folded.startswith("бала")
+                    and "." not in self.text[token.end : child.start]  # "ул." is a street
+                ):
+                    self.edits.append((token.start, child.start, ""))
+                    skip.update(range(i + 1, j))
+                    self.counts["gender"] += 1
+                    continue
             if (
                 folded in kk["gender_bigram"]
                 and nxt

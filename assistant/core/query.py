@@ -55,9 +55,7 @@ class Query(BaseModel, frozen=True):
         converted = to_cyrillic(normalize(question), lexicon)
         text = normalize(converted.text)
         latin = converted.converted + converted.latin
-        script: Script = (
-            "cyrillic" if not latin else "latin" if not converted.cyrillic else "mixed"
-        )
+        script: Script = "cyrillic" if not latin else "latin" if not converted.cyrillic else "mixed"
         detected = detect_lang(text, default=default)
         return cls(
             original=question,
