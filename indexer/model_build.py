@@ -618,7 +618,9 @@ def _write_sentence_transformers_config(e5: E5File, out: Path) -> None:
             "pad_id": e5.pad,
             "empty_id": e5.pieces.index(META),
             "hidden_size": e5.hidden,
-            "batch_windows": 16,
+            # Batches of 8 windows ran 17% faster than 16 on 2 cores (200 passages of ~700
+            # characters, python -m evals.bench_index): less padding, better cache use.
+            "batch_windows": 8,
             "intra_op_threads": 0,
         },
     )

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.core.cases import CourtAct
 from demo.cases import generate_cases, write_cases_jsonl
-from indexer.cases import extract_act, load_cases_jsonl
+from indexer.cases.extract import extract_act, load_cases_jsonl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acts"
 

@@ -74,3 +74,51 @@ def test_shared_legal_texts_index_and_reindex_to_zero_changes(tmp_path):
     assert (again["added"], again["changed"], again["unchanged"]) == (0, 0, report["added"])
     hit = json.loads(alqabi("search", "присяжные заседатели отвод", "--json", store=store).stdout)
     assert hit["results"]
+
+
+# Libraries a light command must not load: each costs from 0.1 s to seconds of start-up.
+HEAVY = (
+    "alembic", "aiogram", "faiss", "fastapi", "numpy", "onnxruntime", "pandas", "pymorphy3",
+    "scipy", "sentence_transformers", "sklearn", "sqlalchemy", "torch", "uvicorn",
+)  # fmt: skip
+STARTUP_PROBE = """
+import sys
+import typer
+from assistant.cli import _register_plugins, app
+
+_register_plugins()
+command = typer.main.get_command(app)
+paths = []
+
+def walk(cmd, path):
+    paths.append(path)
+    if hasattr(cmd, "commands"):  # a group (typer ships its own click)
+        for name, sub in cmd.commands.items():
+            walk(sub, [*path, name])
+
+walk(command, [])
+for path in paths:
+    try:
+        command.main([*path, "--help"], prog_name="alqabi", standalone_mode=False)
+    except SystemExit:
+        pass
+print("COMMANDS", len(paths))
+print("LOADED", *sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:])))
+"""
+
+
+def test_help_of_every_command_loads_no_heavy_library():
+    """`alqabi --help` and every subcommand's --help start without the libraries that make a
+    start-up slow (the README's start-up figure rests on this)."""
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE, *HEAVY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(" ", 1) if " " in line else (line, "") for line in
+                 done.stdout.splitlines() if line.startswith(("COMMANDS", "LOADED")))  # fmt: skip
+    assert int(lines["COMMANDS"]) > 30
+    assert lines["LOADED"] == "", f"--help imported {lines['LOADED']}"

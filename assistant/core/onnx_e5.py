@@ -49,7 +49,7 @@ class E5OnnxRunner:
         pad_id: int = 1,
         empty_id: int = 6,
         hidden_size: int = 384,
-        batch_windows: int = 16,
+        batch_windows: int = 8,
         intra_op_threads: int = 0,
     ) -> None:
         from tokenizers import Tokenizer

@@ -10,18 +10,17 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.core.config import Settings
 from assistant.db.models import AppMeta
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -78,6 +77,8 @@ class Database:
             yield session
 
     def _alembic(self, connection: Any) -> Config:
+        from alembic.config import Config  # Alembic only where the schema is read or changed
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
@@ -85,11 +86,16 @@ class Database:
 
     def revision(self) -> str | None:
         """The schema revision the database is at (None: not created yet)."""
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     @staticmethod
     def head() -> str:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
@@ -99,6 +105,8 @@ class Database:
     def upgrade(self, revision: str = "head") -> str:
         """Apply pending migrations; a pre-Alembic feedback database is stamped at the
         baseline first. Returns the revision now in place."""
+        from alembic import command
+
         with self.engine.begin() as connection:
             config = self._alembic(connection)
             tables = set(inspect(connection).get_table_names())

@@ -13,8 +13,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-ROLES = ("admin", "secretary", "judge", "outreach")
-
 
 class UtcDateTime(TypeDecorator[datetime]):
     """An aware UTC datetime on every backend (SQLite hands back naive ones)."""

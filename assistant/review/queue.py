@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
-from sklearn.cluster import AgglomerativeClustering
 from sqlalchemy import select
 
 from assistant.answer.models import Answer, RefusalReason
@@ -123,6 +122,8 @@ def open_items(db: Database, window_days: int, now: datetime | None = None) -> l
 def _labels(vectors: np.ndarray, distance: float) -> np.ndarray:
     if len(vectors) < 2:
         return np.zeros(len(vectors), dtype=np.int64)
+    from sklearn.cluster import AgglomerativeClustering  # a second of imports: only here
+
     model = AgglomerativeClustering(
         n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
     )

@@ -20,8 +20,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from assistant.core.config import StaffSettings
+from assistant.core.roles import ROLES
 from assistant.db import Database
-from assistant.db.models import ROLES, LoginFailure, StaffSession, StaffUser
+from assistant.db.models import LoginFailure, StaffSession, StaffUser
 from assistant.staff import audit
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

@@ -5,22 +5,27 @@ argument (it would be in the shell history and the process list)."""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.core.cli import JsonOpt, StoreOpt, fail, settings_for
-from assistant.db import Database, database_url, import_legacy_feedback, legacy_feedback_path
-from assistant.db.models import ROLES
-from assistant.review.queue import queue_down_votes
-from assistant.staff.accounts import AccountError, Accounts
+from assistant.core.roles import ROLES
+
+if TYPE_CHECKING:
+    from assistant.staff.accounts import Accounts
+
+# Accounts (argon2), migrations (Alembic) and the review queue (scikit-learn) are imported by
+# the commands that use them: `alqabi --help` stays light.
 
 staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts: add, list, disable.")
 db_app = typer.Typer(no_args_is_help=True, help="The application database and its migrations.")
@@ -32,10 +37,24 @@ def _actor() -> str:
 
 
 def _accounts(store: Path | None) -> Accounts:
+    from assistant.db import Database, database_url
+    from assistant.staff.accounts import Accounts
+
     settings = settings_for(store)
     db = Database(database_url(settings))
     db.upgrade()
     return Accounts(db, settings.staff)
+
+
+@contextlib.contextmanager
+def _refused() -> Iterator[None]:
+    """An account operation refused (taken name, unknown user, weak password) as a clear error."""
+    from assistant.staff.accounts import AccountError
+
+    try:
+        yield
+    except AccountError as exc:
+        raise fail(str(exc), 2) from exc
 
 
 def read_password(confirm: bool = True) -> str:
@@ -61,10 +80,8 @@ def add(
     if role not in ROLES:
         raise fail(f"--role must be one of {', '.join(ROLES)}", 2)
     accounts = _accounts(store)
-    try:
+    with _refused():
         user = accounts.add(username, role, read_password(), _actor())
-    except AccountError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"added {user.username} ({user.role})")
 
 
@@ -90,10 +107,8 @@ def list_accounts(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def _set_active(username: str, active: bool, store: Path | None) -> None:
-    try:
+    with _refused():
         _accounts(store).set_active(username, active, _actor())
-    except AccountError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"{'enabled' if active else 'disabled'} {username}")
 
 
@@ -113,16 +128,17 @@ def enable(username: str, store: StoreOpt = None) -> None:
 def reset_password(username: str, store: StoreOpt = None) -> None:
     """Set a new password (prompt or stdin); the account's sessions end."""
     accounts = _accounts(store)
-    try:
+    with _refused():
         accounts.reset_password(username, read_password(), _actor())
-    except AccountError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"password of {username} changed")
 
 
 @db_app.command("upgrade")
 def upgrade(store: StoreOpt = None) -> None:
     """Apply pending migrations (and import a former feedback.sqlite once)."""
+    from assistant.db import Database, database_url, import_legacy_feedback, legacy_feedback_path
+    from assistant.review.queue import queue_down_votes
+
     settings = settings_for(store)
     db = Database(database_url(settings))
     before = db.revision()
@@ -139,6 +155,8 @@ def upgrade(store: StoreOpt = None) -> None:
 @db_app.command("current")
 def current(store: StoreOpt = None) -> None:
     """The revision the database is at, and the newest one."""
+    from assistant.db import Database, database_url
+
     db = Database(database_url(settings_for(store)))
     console.print(f"current: {db.revision() or 'empty'} · head: {Database.head()}")
 

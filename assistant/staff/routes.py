@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from assistant.api import admin as admin_api
 from assistant.api.cases import known_case
 from assistant.api.deps import ServicesDep, SettingsDep
-from assistant.db.models import ROLES
+from assistant.core.roles import ROLES
 from assistant.staff import audit
 from assistant.staff.accounts import AccountError, Accounts, LoginOutcome, Principal
 from assistant.staff.auth import (

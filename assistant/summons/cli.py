@@ -6,19 +6,20 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from assistant.core.cli import JsonOpt, StoreOpt, cli_actor, dump_json, fail, settings_for
-from assistant.db import Database, database_url
-from assistant.summons import draw as lot
-from assistant.summons.candidates import ListFormatError, read_file
-from assistant.summons.schedule import TooLate
-from assistant.summons.service import PoolIn, SummonsError, SummonsService
+
+if TYPE_CHECKING:
+    from assistant.summons.service import SummonsService
+
+# The database and the service are imported by the commands, so that `alqabi --help` stays light.
 
 app = typer.Typer(no_args_is_help=True, help="Jury pools: import, draw, notices, replies.")
 console = Console()
@@ -26,10 +27,26 @@ PoolArg = Annotated[int, typer.Argument(help="Pool id (see `alqabi summons list`
 
 
 def _service(store: Path | None) -> SummonsService:
+    from assistant.db import Database, database_url
+    from assistant.summons.service import SummonsService
+
     settings = settings_for(store)
     db = Database(database_url(settings))
     db.upgrade()
     return SummonsService(db, settings.summons)
+
+
+@contextlib.contextmanager
+def _refused() -> Iterator[None]:
+    """A refused operation (bad list, wrong state, too late, unreadable file) as a clear error."""
+    from assistant.summons.candidates import ListFormatError
+    from assistant.summons.schedule import TooLate
+    from assistant.summons.service import SummonsError
+
+    try:
+        yield
+    except (ListFormatError, SummonsError, TooLate, OSError) as exc:
+        raise fail(str(exc), 2) from exc
 
 
 def _when(value: str) -> datetime:
@@ -53,12 +70,12 @@ def create(
     store: StoreOpt = None,
 ) -> None:
     """Create a pool for a case and hearing."""
+    from assistant.summons.service import PoolIn
+
     data = PoolIn(case_number=case_number, court=court, court_phone=court_phone, place=place,
                   hearing_at=_when(hearing), size=size)  # fmt: skip
-    try:
+    with _refused():
         pool = _service(store).create_pool(data, cli_actor())
-    except SummonsError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"pool {pool.id} created")
 
 
@@ -81,10 +98,8 @@ def list_pools(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 def import_list(pool: PoolArg, path: Path, store: StoreOpt = None) -> None:
     """Import a candidate list (CSV or XLSX): all rows or none, with a per-row report."""
     service = _service(store)
-    try:
+    with _refused():
         outcome = service.import_list(pool, path.read_bytes(), path.name, cli_actor())
-    except (ListFormatError, SummonsError, OSError) as exc:
-        raise fail(str(exc), 2) from exc
     if outcome.errors:
         for e in outcome.errors:
             console.print(f"row {e.row}: {e.field or '-'}: {e.message}")
@@ -95,10 +110,8 @@ def import_list(pool: PoolArg, path: Path, store: StoreOpt = None) -> None:
 @app.command("draw")
 def draw(pool: PoolArg, store: StoreOpt = None) -> None:
     """Draw the pool's candidates by lot (the seed is printed and audited)."""
-    try:
+    with _refused():
         result = _service(store).draw(pool, cli_actor())
-    except SummonsError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"drawn {result.drawn}; seed {result.seed}; list sha256 {result.digest}")
 
 
@@ -111,7 +124,11 @@ def verify_draw(
     store: StoreOpt = None,
 ) -> None:
     """Repeat a draw: from a pool in the database, or offline from a list file and a seed."""
-    iins = [r["iin"] for r in read_file(list_file)] if list_file else None
+    from assistant.summons import draw as lot
+    from assistant.summons.candidates import read_file
+
+    with _refused():
+        iins = [r["iin"] for r in read_file(list_file)] if list_file else None
     if pool is None:
         if iins is None or seed is None:
             raise fail("give a pool id, or --list and --seed", 2)
@@ -119,10 +136,8 @@ def verify_draw(
         for n, iin in enumerate(lot.draw(iins, seed, size), 1):
             sys.stdout.write(f"{n}\t{iin}\n")
         return
-    try:
+    with _refused():
         ok, digest = _service(store).verify_draw(pool, iins)
-    except SummonsError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"list sha256 {digest}")
     if not ok:
         raise fail("the draw does NOT repeat from this list and seed", 1)
@@ -132,10 +147,8 @@ def verify_draw(
 @app.command("notify")
 def notify(pool: PoolArg, store: StoreOpt = None) -> None:
     """Queue the notices and the day-before reminders of a drawn pool."""
-    try:
+    with _refused():
         added = _service(store).notify(pool, cli_actor())
-    except (SummonsError, TooLate) as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"queued {added} messages")
 
 
@@ -143,30 +156,24 @@ def notify(pool: PoolArg, store: StoreOpt = None) -> None:
 def move(pool: PoolArg, hearing: Annotated[str, typer.Option("--hearing")],
          store: StoreOpt = None) -> None:  # fmt: skip
     """Move the hearing: pending notices cancelled, candidates told the new date."""
-    try:
+    with _refused():
         cancelled = _service(store).move(pool, _when(hearing), cli_actor())
-    except (SummonsError, TooLate) as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"hearing moved; {cancelled} pending messages cancelled")
 
 
 @app.command("cancel")
 def cancel(pool: PoolArg, store: StoreOpt = None) -> None:
     """Call the hearing off: pending notices cancelled, those notified told."""
-    try:
+    with _refused():
         cancelled, calloffs = _service(store).cancel(pool, cli_actor())
-    except SummonsError as exc:
-        raise fail(str(exc), 2) from exc
     console.print(f"{cancelled} pending messages cancelled; {calloffs} call-offs queued")
 
 
 @app.command("status")
 def status(pool: PoolArg, store: StoreOpt = None) -> None:
     """The pool's dashboard counts as JSON."""
-    try:
+    with _refused():
         dump_json(_service(store).dashboard(pool))
-    except SummonsError as exc:
-        raise fail(str(exc), 2) from exc
 
 
 @app.command("export")
@@ -188,6 +195,7 @@ def worker(
     store: StoreOpt = None,
 ) -> None:
     """Run the dispatch worker (start several to scale out)."""
+    from assistant.db import Database, database_url
     from assistant.summons.channels import make_channels
     from assistant.summons.worker import Dispatcher
 

@@ -1,5 +1,2 @@
-"""Court acts: the extractor for real acts and JSONL loading."""
-
-from indexer.cases.extract import extract_act, load_cases_jsonl
-
-__all__ = ["extract_act", "load_cases_jsonl"]
+"""Court acts: reading real acts and case cards (``extract``, ``fields``, ``ingest``) and JSONL
+loading. Nothing is imported here, so that ``alqabi cases extract --help`` stays light."""

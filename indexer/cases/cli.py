@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.core.cli import JsonOpt, dump_json
-from indexer.cases.ingest import ReadAct, read_document
-from indexer.readers import ReaderError, iter_files, read_file
+
+if TYPE_CHECKING:
+    from indexer.cases.ingest import ReadAct
 
 EXCERPT_CHARS = 600
 
@@ -23,6 +24,9 @@ def _excerpt(text: str) -> str:
 
 def _read(paths: list[Path]) -> list[dict[str, object]]:
     """One entry per document of the given files: its fields, or why it was not read."""
+    from indexer.cases.ingest import read_document
+    from indexer.readers import ReaderError, iter_files, read_file
+
     out: list[dict[str, object]] = []
     try:
         files = list(iter_files(paths))
