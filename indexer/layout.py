@@ -78,6 +78,9 @@ def _join(head: str, tail: str) -> str:
     # A word hyphenated at the line end ("мін-" + "детті") is joined without its hyphen.
     if len(head) > 1 and head[-1] in "-\u00ad" and head[-2].isalpha() and tail[:1].islower():
         return head[:-1] + tail
+    # A number wrapped at its hyphen (УИД 77RS0029-02- / 2022-005555-10) keeps the hyphen.
+    if len(head) > 1 and head[-1] == "-" and head[-2].isalnum() and tail[:1].isdigit():
+        return head + tail
     return f"{head} {tail}"
 
 

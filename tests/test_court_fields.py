@@ -54,6 +54,23 @@ def test_civil_judgment_in_fixed_width_rtf():
     assert fields.appeal_result.value is None and fields.punishment.value is None
 
 
+def test_civil_judgment_in_word_97():
+    """Our own Word 97 file (LibreOffice's "MS Word 97" filter), read through antiword."""
+    doc = COURT_ACTS / "district" / "2-555_2023.doc"
+    assert doc.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE compound file
+    fields = read_act(text_of(doc))
+
+    assert fields.kind.value == "решение"
+    assert fields.court.value == "Тушинский районный суд города Москвы"
+    assert fields.date.value == date(2023, 4, 3)
+    assert fields.case_number.value == "2-555/2023"
+    # The УИД wrapped at one of its hyphens is joined back.
+    assert fields.uid.value == "77RS0029-02-2022-005555-10"
+    assert fields.outcome.value == "denied"
+    # "ст. 807 и ст. 808 ГК РФ": one code for both articles.
+    assert fields.articles.value[:2] == ["ст. 807 ГК РФ", "ст. 808 ГК РФ"]
+
+
 def test_default_judgment_dated_in_words():
     fields = read_act(text_of(COURT_ACTS / "district" / "2-777_2021.docx"))
 

@@ -66,6 +66,9 @@ def test_reflow_joins_a_hyphenated_word():
     text = "Суд  в  составе  судьи  рассмотрел  материалы  дела  и  установил  обсто-\nятельства.\n"
 
     assert "обстоятельства." in reflow(text)
+    # A number wrapped at one of its own hyphens keeps the hyphen and loses the break.
+    uid = "дело  №  2-555/2023  рассмотрено  судом  (УИД  77RS0029-02-\n2022-005555-10)"
+    assert "(УИД 77RS0029-02-2022-005555-10)" in reflow(uid)
 
 
 def test_page_furniture_is_dropped():

