@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from assistant.cases.service import CaseService
 from assistant.core.cli import fail, settings_for
 from assistant.core.config import Settings
-from assistant.core.embeddings import Embedder, make_embedder
+from assistant.core.embeddings import Embedder, make_embedder, query_settings
 from assistant.core.store import Store, StoreError, live_snapshot
 from assistant.db import Database, open_database
 from assistant.retrieval import HybridRetriever
@@ -57,7 +57,7 @@ class Services:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = make_embedder(self.settings.embedder)
+                self._embedder = make_embedder(query_settings(self.settings.embedder))
             return self._embedder
 
     @property

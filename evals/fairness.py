@@ -53,7 +53,7 @@ from assistant.cases.schemas import CaseSearchRequest, PredictionResponse, Predi
 from assistant.cases.service import CaseService
 from assistant.core.cases import CourtAct, drop_placeholders, narrative
 from assistant.core.config import Settings, StoreSettings
-from assistant.core.embeddings import make_embedder
+from assistant.core.embeddings import make_embedder, query_settings
 from assistant.retrieval import QueryError
 from assistant.services import Services
 
@@ -587,9 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=SAMPLE, help="End-to-end sample size.")
     args = parser.parse_args(argv)
     settings = Settings(store=StoreSettings(dir=args.store))
-    services = Services(
-        settings, make_embedder(settings.embedder.model_copy(update={"threads": 1}))
-    )
+    services = Services(settings, make_embedder(query_settings(settings.embedder)))
     services.load()
     report = evaluate(services.cases, all_pairs(args.shared), args.sample)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.config import RetrievalSettings, Settings, get_settings
-from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder
+from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder, query_settings
 from assistant.core.store import Store
 from assistant.retrieval import METHODS, HybridRetriever, Method
 from evals import retrieval_kazqad as kazqad
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     settings = get_settings()
-    embedder = make_embedder(settings.embedder)
+    embedder = make_embedder(query_settings(settings.embedder))
     benchmarks = [guidance_benchmark(settings, embedder, args.store)]
     if kazqad.KAZQAD.exists():
         benchmarks.append(kazqad_benchmark(settings, embedder, args.kazqad_store))

@@ -245,11 +245,6 @@ def test_faq_qtype_signal_marks_the_entries_asking_the_same_thing(services, engi
     assert qtype["faq-pay-when"] == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17 (open): an on-domain question no entry supports gets the nearest FAQ entry "
-    "at low confidence instead of a refusal or a passage (docs/as-typed.md, what still fails)",
-)
 def test_unsupported_jury_question_gets_low_confidence(services, engine):
     # About jurors, but no FAQ entry comes near it: the FAQ matcher gives it a probability
     # below the FAQ threshold, so it is answered (if at all) from the guidance, marked unsure.

