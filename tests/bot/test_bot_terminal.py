@@ -8,6 +8,7 @@ import pty
 import re
 import select
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -135,14 +136,20 @@ def test_chat_in_a_terminal(api_server, tmp_path: Path):
         term.kill()
 
 
-def test_ctrl_c_ends_the_chat_politely(tmp_path: Path):
+def kazakh_chat_asking(url: str) -> Terminal:
+    """`alqabi chat` against ``url``, Kazakh chosen and one question sent."""
     env = {**os.environ, "NO_COLOR": "1", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
-    url = f"http://127.0.0.1:{free_port()}"
     term = Terminal([str(ALQABI), "chat", "--api", url], env)
+    term.expect("1) Қазақша   2) Русский")
+    term.send("1")
+    term.expect("> ")
+    term.send("алкаби деген кim")
+    return term
+
+
+def test_ctrl_c_ends_the_chat_politely():
+    term = kazakh_chat_asking(f"http://127.0.0.1:{free_port()}")
     try:
-        term.expect("1) Қазақша   2) Русский")
-        term.send("1")
-        term.send("алкаби деген кim")
         term.expect(texts("kk")("errors.api_down"))
         os.write(term.fd, b"\x03")
         term.expect(texts("kk")("terminal.bye"))
@@ -156,17 +163,9 @@ def test_ctrl_c_ends_the_chat_politely(tmp_path: Path):
 def test_ctrl_c_while_waiting_for_the_api_ends_the_chat_politely():
     """Ctrl-C during a question the API is slow to answer (a server that accepts the connection
     and never replies) ends the chat at once, as at the prompt."""
-    import socket
-
-    env = {**os.environ, "NO_COLOR": "1", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
     with socket.create_server(("127.0.0.1", 0)) as silent:
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        term = Terminal([str(ALQABI), "chat", "--api", url], env)
+        term = kazakh_chat_asking(f"http://127.0.0.1:{silent.getsockname()[1]}")
         try:
-            term.expect("1) Қазақша   2) Русский")
-            term.send("1")
-            term.expect("> ")
-            term.send("алкаби деген кim")
             silent.settimeout(60)
             request, _ = silent.accept()  # the request is in flight; no reply comes
             with request:
