@@ -24,7 +24,7 @@ import argparse
 import json
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,24 +37,11 @@ from assistant.core.embeddings import Embedder
 from assistant.core.schemas import SearchFilters
 from assistant.core.store import LexicalTerms, Store, StoreWriter, live_snapshot
 from assistant.services import Services
-from evals.bench_search import summary
+from evals.bench_search import measure
 from evals.cases import description
 
 NOISE = 0.25
 SEED = 11
-
-
-def timed_both(call: Callable[[], object]) -> tuple[float, float]:
-    """Wall-clock and process CPU milliseconds of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    call()
-    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
-
-
-def measure(calls: Sequence[Callable[[], object]]) -> dict[str, dict[str, float]]:
-    calls[0]()  # warm-up: first-use caches are not steady state
-    wall, cpu = zip(*(timed_both(c) for c in calls), strict=True)
-    return {"wall": summary(wall), "cpu": summary(cpu)}
 
 
 def bench(service: CaseService, n: int) -> dict[str, object]:

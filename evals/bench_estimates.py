@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import statistics
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from assistant.cases.schemas import CaseSearchRequest, PredictRequest
 from assistant.core.config import Settings, StoreSettings
 from assistant.core.embeddings import make_embedder, query_settings
 from assistant.services import Services
+from evals.bench_search import measure
 
 TEMPLATES = Path(__file__).resolve().parent / "datasets" / "fairness_templates.json"
 _PERSON = {
@@ -43,22 +42,12 @@ def descriptions() -> list[str]:
     return out
 
 
-def timed(call: Callable[[str], object], texts: Sequence[str], rounds: int) -> dict[str, float]:
+def timed(call: Callable[[str], object], texts: Sequence[str], rounds: int) -> dict[str, object]:
+    """Wall and CPU milliseconds of ``rounds`` passes over ``texts``, after one unmeasured pass
+    (first-use caches are not steady state)."""
     for text in texts:
         call(text)
-    times = []
-    for _ in range(rounds):
-        for text in texts:
-            start = time.perf_counter()
-            call(text)
-            times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {
-        "n": len(times),
-        "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
-        "mean_ms": round(statistics.fmean(times), 1),
-    }
+    return measure([lambda t=t: call(t) for _ in range(rounds) for t in texts])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,6 +61,19 @@ def summary(ms: Sequence[float]) -> dict[str, float]:
     }
 
 
+def timed_both(call: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and process CPU milliseconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def measure(calls: Sequence[Callable[[], object]]) -> dict[str, dict[str, float]]:
+    calls[0]()  # warm-up: first-use caches are not steady state
+    wall, cpu = zip(*(timed_both(c) for c in calls), strict=True)
+    return {"wall": summary(wall), "cpu": summary(cpu)}
+
+
 def queries(n: int) -> list[str]:
     """Built-in kk/ru/en questions, topped up with KazQAD questions when present."""
     out = list(QUERIES)
