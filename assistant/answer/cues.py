@@ -31,7 +31,25 @@ _TYPES = {
     "place": r"где|куда|кайда|кай жерде|в каком регионе|where|which (?:court|region|city)",
     "reason": r"почему|зачем|для чего|неге|why",
 }
-_TYPE_PATTERNS = {name: re.compile(rf"\b(?:{words})\b") for name, words in _TYPES.items()}
+# What an answer must name besides its kind: money (the pay, the costs repaid) or what follows
+# from an act (the fine, the liability). "How much are jurors paid" and "how many jurors" both
+# ask an amount about jurors; only one of them is about money.
+_SUBJECTS = {
+    "money": (
+        r"плат\w*|оплат\w*|получа\w*|зарплат\w*|заработ\w*|деньг\w*|денег|тенге|стоит\w*"
+        r"|стоимост\w*|вознагражд\w*|компенс\w*|возмещ\w*|расход\w*|жалакы\w*|акша\w*|акы\w*"
+        r"|толе\w*|толен\w*|отемакы\w*|сыйакы\w*|енбекакы\w*|шыгын\w*|pay|pays|paid|payment"
+        r"|salary|money|wages?|compensat\w*|reimburs\w*|costs?|expenses?"
+    ),
+    "consequence": (
+        r"что (?:мне |ему |ей |им )?будет|что (?:мне |ему )?грозит|чем грозит|штраф\w*"
+        r"|ответственност\w*|наказ\w*|не болады|айыппул\w*|жауапкершил\w*|жаза(?:сы|га|ны|лар\w*)?"
+        r"|what happens|what if|penalt\w*|fines?|fined|punish\w*|consequences?|liab\w*"
+    ),
+}
+_TYPE_PATTERNS = {
+    name: re.compile(rf"\b(?:{words})\b") for name, words in {**_TYPES, **_SUBJECTS}.items()
+}
 
 # Words that tie a question to jury duty: jurors and their panel, and the steps only jury duty
 # has (selection, lots, challenges, verdict, deliberation, the jury notice).
@@ -70,9 +88,9 @@ _ELSEWHERE = re.compile(
 
 
 def question_cues(folded: str) -> dict[str, frozenset[str]]:
-    """The kinds of answer a (folded) question asks for, each with its focus: the content terms
-    next to the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many
-    *jurors*")."""
+    """The kinds of answer a (folded) question asks for (and the subjects it must name: money,
+    consequences), each with its focus: the content terms next to the question word ("сколько
+    *присяжных*", "*алқабилер* саны қанша", "how many *jurors*")."""
     cues: dict[str, frozenset[str]] = {}
     for name, pattern in _TYPE_PATTERNS.items():
         found = pattern.search(folded)
@@ -94,16 +112,27 @@ def elsewhere(folded: str) -> bool:
 
 
 def out_of_scope(
-    folded: str, score: float, support_min: float, off_topic_min: float
+    folded: str,
+    score: float,
+    foreign: bool,
+    support_min: float,
+    off_topic_min: float,
+    foreign_min: float,
+    foreign_off_topic_min: float,
 ) -> RefusalReason | None:
     """Why a question with this best FAQ score is refused, or None when it is in scope.
 
     The FAQ covers every guidance topic, so a question no entry comes near has no support. A
     question without a jury word needs a closer match (``off_topic_min``) than one with
     (``support_min``), and is off topic outright when it names another legal matter.
+    ``foreign``: the question has a content word no FAQ or guidance text uses ("музыку",
+    "кофе"); such a question needs a closer match still: ``foreign_min`` with a jury word (else
+    it is about jurors, but nothing here supports it), ``foreign_off_topic_min`` without one.
     """
     if about_jury(folded):
-        return RefusalReason.NO_SUPPORT if score < support_min else None
-    if elsewhere(folded) or score < max(off_topic_min, support_min):
+        unsupported = score < support_min or (foreign and score < foreign_min)
+        return RefusalReason.NO_SUPPORT if unsupported else None
+    least = max(off_topic_min, foreign_off_topic_min if foreign else 0.0, support_min)
+    if elsewhere(folded) or score < least:
         return RefusalReason.OFF_TOPIC
     return None

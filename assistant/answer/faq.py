@@ -8,9 +8,10 @@ probability that it answers the question, from eight features of the (question, 
   variant (holds on typos, translit and Kazakh typed without its letters);
 * each of these three also as its gap to the best entry's (how far behind the leader);
 * overlap: the IDF-weighted share of the question's terms found in the entry;
-* qtype: 1 when a variant asks for the same kind of answer (an amount, a time, a person... see
-  ``cues``) about the same thing, 0.5 when only the kind agrees, else 0; read on the sentence
-  that asks (``Query.focus``: a long message tells its context first).
+* qtype: per kind of answer the question asks for (an amount, a time, a person, money, a
+  consequence... see ``cues``), 1 when a variant asks it about the same thing, 0.5 when only the
+  kind agrees, else 0, averaged; read on the sentence that asks (``Query.focus``: a long
+  message tells its context first).
 
 The features do not name entries, so the model (``faq_model.json``: logistic regression trained
 by ``python -m evals.faq_model`` on the FAQ's paraphrases, each left out of its own entry, and
@@ -79,6 +80,11 @@ class Calibration(BaseModel, frozen=True):
     support_min: float
     # Below, for a question without one (``cues.about_jury``): refused as off topic.
     off_topic_min: float
+    # Below, for a question with a jury word and a word no FAQ or guidance text uses
+    # (``Query.foreign``): refused as unsupported.
+    foreign_min: float = 0.0
+    # Below, for a question without a jury word with such a word: refused as off topic.
+    foreign_off_topic_min: float = 0.0
     # An FAQ answer whose runner-up on the same topic is closer than this names it ("see also").
     see_also: float
 
@@ -154,10 +160,14 @@ class FaqMatch(BaseModel):
 
 
 def _cue_agreement(asked: dict[str, frozenset[str]], cues: dict[str, set[str]]) -> float:
-    shared = [kind for kind in asked if kind in cues]
-    if not shared:
+    """Per kind the question asks: 1 when a variant asks it about the same thing, 0.5 when
+    only the kind agrees, 0 when no variant asks it; the mean over the kinds asked."""
+    if not asked:
         return 0.0
-    return 1.0 if any(asked[kind] & cues[kind] for kind in shared) else 0.5
+    agree = [
+        (1.0 if asked[kind] & cues[kind] else 0.5) if kind in cues else 0.0 for kind in asked
+    ]
+    return sum(agree) / len(agree)
 
 
 class FaqIndex:
@@ -289,11 +299,28 @@ class FaqIndex:
             dtype=np.float32,
         )
 
+    def scored(
+        self, query: Query, vector: np.ndarray, model: MatchModel | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(each group answers the question), in ``self.groups`` order, and the features
+        behind. A code-switched question is read in both its languages (against each one's
+        entries, its words stemmed as that language's); each group keeps the better reading."""
+        model = model or model_file().model
+        x = self.features(query, vector)
+        p = model.probability(x)
+        if query.second_lang is not None:
+            other = self.features(query.in_lang(query.second_lang), vector)
+            q = model.probability(other)
+            better = q > p
+            x = np.where(better[:, None], other, x)
+            p = np.where(better, q, p)
+        return p, x
+
     def probabilities(
         self, query: Query, vector: np.ndarray, model: MatchModel | None = None
     ) -> np.ndarray:
         """P(each group answers the question), in ``self.groups`` order."""
-        return (model or model_file().model).probability(self.features(query, vector))
+        return self.scored(query, vector, model)[0]
 
     def best(
         self, query: Query, vector: np.ndarray, model: MatchModel | None = None
@@ -302,8 +329,7 @@ class FaqIndex:
         an empty FAQ."""
         if not self.groups:
             return None
-        x = self.features(query, vector)
-        p = (model or model_file().model).probability(x)
+        p, x = self.scored(query, vector, model)
         order = np.argsort(-p)
         first = int(order[0])
         second = int(order[1]) if len(order) > 1 else None

@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.core.schemas import Lang
-from assistant.core.text import EN_STOPWORDS, KK_MARKERS, RU_MARKERS, fold, terms
+from assistant.core.text import EN_STOPWORDS, KK_MARKERS, RU_MARKERS, fold, is_stopword, terms
 
 Alphabet = Literal["kk2021", "kk2018", "kk2017", "kk_ascii", "ru_translit"]
 KAZAKH_ALPHABETS: tuple[Alphabet, ...] = ("kk2021", "kk2018", "kk2017", "kk_ascii")
@@ -35,6 +35,11 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*'?")
 _LATIN = re.compile(r"[a-zäğñöşūüıáǵńóúý]", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RUN = re.compile(r"[a-zäğñöşūüıáǵńóúý'4]+", re.IGNORECASE)
+# A content word: three letters or more, no digits.
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+# Words sharing this many first letters read as one word in another form (a Kazakh verb's
+# tense, a Russian case ending the stemmer does not strip).
+_PREFIX = 5
 _K2017 = re.compile("|".join(re.escape(m) for m in _MARKERS["kk2017"]) + r"(?=[^\W\d_]|\b|$)")
 
 
@@ -104,6 +109,8 @@ class Lexicon:
     def __init__(self) -> None:
         self.surface: dict[Lang, dict[str, str]] = {"kk": {}, "ru": {}, "en": {}}
         self.stems: dict[Lang, set[str]] = {"kk": set(), "ru": set(), "en": set()}
+        # The first ``_PREFIX`` letters of every known word (folded), any language.
+        self.prefixes: set[str] = set()
 
     @classmethod
     def of(cls, texts: Iterable[tuple[Lang, str]]) -> Lexicon:
@@ -124,6 +131,8 @@ class Lexicon:
         for lang, counter in counts.items():
             for word, _ in counter.most_common():
                 self.surface[lang].setdefault(_loose(word) if lang != "en" else word, word)
+                if len(word) >= _PREFIX:
+                    self.prefixes.add(_loose(word)[:_PREFIX])
 
     @classmethod
     def default(cls) -> Lexicon:
@@ -141,9 +150,30 @@ class Lexicon:
         stems = terms(word, lang, folded=True, stopwords=False)
         return bool(stems) and stems[0] in self.stems[lang]
 
+    def foreign(self, text: str) -> Coverage:
+        """The content words of a text (Cyrillic, or English) that no text of the lexicon uses in
+        any language or form: "музыку", "кофе", "canyon" in a question about jurors."""
+        words = [w for w in _CONTENT.findall(text.lower()) if not is_stopword(w)]
+        unknown = [
+            w
+            for w in words
+            if not any(self.knows(w, lang) for lang in ("kk", "ru", "en"))
+            and not (len(w) >= _PREFIX and _loose(w)[:_PREFIX] in self.prefixes)
+        ]
+        return Coverage(words=len(words), foreign=tuple(dict.fromkeys(unknown)))
+
     def spelled(self, word: str, lang: Lang) -> str:
         """The usual spelling of a converted word, or the word."""
         return self.surface[lang].get(_loose(word), word)
+
+
+class Coverage(BaseModel, frozen=True):
+    """How much of a text's wording a lexicon knows."""
+
+    # Content words (stopwords out).
+    words: int = 0
+    # Those no text of the lexicon uses.
+    foreign: tuple[str, ...] = ()
 
 
 class Transliteration(BaseModel):
