@@ -258,7 +258,9 @@ def test_qtype_agreement_averages_the_kinds_asked():
     asked = {"amount": frozenset({"juror"}), "money": frozenset({"juror"})}
     panel = {"amount": {"juror"}}
     pay = {"amount": {"juror"}, "money": {"paid"}}
-    assert faq._cue_agreement(asked, panel) == 0.5
+    # No variant of the panel-size entry names money: it cannot answer a question about it.
+    assert faq._cue_agreement(asked, panel) == 0.0
+    assert faq._cue_agreement({"amount": frozenset({"juror"})}, panel) == 1.0
     assert faq._cue_agreement(asked, pay) == 0.75
     assert faq._cue_agreement({}, pay) == 0.0
     assert faq._cue_agreement({"time": frozenset()}, pay) == 0.0

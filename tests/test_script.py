@@ -49,6 +49,12 @@ def lexicon() -> Lexicon:
         ("skol'ko platyat prisyazhnym", "сколько платят присяжным"),
         ("4to budet esli ne pridu na otbor", "что будет если не приду на отбор"),
         ("kakoy shtraf za neyavku", "какой штраф за неявку"),
+        # "ı" by vowel harmony, where у/и (u, i) are neither back nor front; without a vowel
+        # to follow, қ/ғ make it "ы", else it is the alphabet's "і".
+        ("beruşılerdıñ bıreuı", "берушілердің біреуі"),
+        ("bır qız", "бір қыз"),
+        # An English function word inside Kazakh is Kazakh ("on" = он).
+        ("Sotta on alqabi otyrady", "Сотта он алқаби отырады"),
         # Code-switching and mixed-script words.
         ("алқаби болу үшін skolko let nuzhno", "алқаби болу үшін сколько лет нужно"),
         ("сколько платят prisyazhnym", "сколько платят присяжным"),

@@ -36,7 +36,7 @@ _TYPES = {
 # ask an amount about jurors; only one of them is about money.
 _SUBJECTS = {
     "money": (
-        r"плат\w*|оплат\w*|получа\w*|зарплат\w*|заработ\w*|деньг\w*|денег|тенге|стоит\w*"
+        r"плат\w*|оплат\w*|сколько получа\w*|зарплат\w*|заработ\w*|деньг\w*|денег|тенге"
         r"|стоимост\w*|вознагражд\w*|компенс\w*|возмещ\w*|расход\w*|жалакы\w*|акша\w*|акы\w*"
         r"|толе\w*|толен\w*|отемакы\w*|сыйакы\w*|енбекакы\w*|шыгын\w*|pay|pays|paid|payment"
         r"|salary|money|wages?|compensat\w*|reimburs\w*|costs?|expenses?"
@@ -46,7 +46,15 @@ _SUBJECTS = {
         r"|ответственност\w*|наказ\w*|не болады|айыппул\w*|жауапкершил\w*|жаза(?:сы|га|ны|лар\w*)?"
         r"|what happens|what if|penalt\w*|fines?|fined|punish\w*|consequences?|liab\w*"
     ),
+    # An age: how old one must (or may no longer) be.
+    "age": (
+        r"\d+\s*(?:год\w*|лет|жас\w*|years?)|(?:мне|ей|ему|i am|im|i'm) \d+|возраст\w*"
+        r"|пожил\w*|пенсионер\w*|старше|жасы|жасым\w*|жаста|жастан|жаска|егде\w*|зейнет\w*"
+        r"|ages?|how old|older|elderly|pensioner\w*"
+    ),
 }
+# The subjects: an entry none of whose variants names one cannot answer a question about it.
+SUBJECTS = frozenset(_SUBJECTS)
 _TYPE_PATTERNS = {
     name: re.compile(rf"\b(?:{words})\b") for name, words in {**_TYPES, **_SUBJECTS}.items()
 }

@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from assistant.answer.cues import question_cues
+from assistant.answer.cues import SUBJECTS, question_cues
 from assistant.answer.sentences import cached_vectors
 from assistant.core.embeddings import Embedder
 from assistant.core.query import Query
@@ -161,8 +161,9 @@ class FaqMatch(BaseModel):
 
 def _cue_agreement(asked: dict[str, frozenset[str]], cues: dict[str, set[str]]) -> float:
     """Per kind the question asks: 1 when a variant asks it about the same thing, 0.5 when
-    only the kind agrees, 0 when no variant asks it; the mean over the kinds asked."""
-    if not asked:
+    only the kind agrees, 0 when no variant asks it; the mean over the kinds asked, and 0 when
+    the question names a subject (money, consequences) no variant names."""
+    if not asked or any(kind in SUBJECTS and kind not in cues for kind in asked):
         return 0.0
     agree = [
         (1.0 if asked[kind] & cues[kind] else 0.5) if kind in cues else 0.0 for kind in asked
