@@ -254,6 +254,28 @@ def test_question_cues_name_the_subject_money_or_consequence(question, kinds):
     assert set(question_cues(fold(question))) == kinds
 
 
+def test_money_question_is_answered_by_an_entry_about_money(services, engine, monkeypatch):
+    # "How much" and "jurors" fit the panel size as well as the pay; only the pay names money,
+    # so the entries that never name money drop out when one that does is near the top.
+    loaded = services.require()
+    index = engine.knowledge(loaded).faq
+    query = engine.query(loaded, "How much are jurors paid?")
+    vector = loaded.retriever.embedder.embed_queries([query.text])[0]
+    about = [g for g, s in zip(index.groups, index._subjects, strict=True) if "money" in s]
+    assert "faq-pay-amount" in about and "faq-fine-no-show" not in about
+    p = dict(zip(index.groups, index.probabilities(query, vector), strict=True))
+    assert all(p[g] == 0.0 for g in index.groups if g not in about)
+    assert index.best(query, vector).group == "faq-pay-amount"
+    monkeypatch.setattr(faq, "SUBJECT_NEAR", 0)  # the subject decides nothing
+    unfiltered = dict(zip(index.groups, index.probabilities(query, vector), strict=True))
+    assert any(unfiltered[g] > 0.0 for g in index.groups if g not in about)
+    monkeypatch.undo()
+    # A fine one pays is a consequence, not money: no pay entry is forced on it.
+    query = engine.query(loaded, "Алқаби міндетін бұзса, қандай айыппұл төлейді?")
+    vector = loaded.retriever.embedder.embed_queries([query.text])[0]
+    assert not index.best(query, vector).group.startswith("faq-pay")
+
+
 def test_qtype_agreement_averages_the_kinds_asked():
     asked = {"amount": frozenset({"juror"}), "money": frozenset({"juror"})}
     panel = {"amount": {"juror"}}

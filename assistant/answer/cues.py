@@ -48,13 +48,17 @@ _SUBJECTS = {
     ),
     # An age: how old one must (or may no longer) be.
     "age": (
-        r"\d+\s*(?:год\w*|лет|жас\w*|years?)|(?:мне|ей|ему|i am|im|i'm) \d+|возраст\w*"
+        r"\d\d\s*(?:год\w*|лет|жас\w*|years?)|(?:мне|ей|ему|i am|im|i'm) \d\d|возраст\w*"
         r"|пожил\w*|пенсионер\w*|старше|жасы|жасым\w*|жаста|жастан|жаска|егде\w*|зейнет\w*"
         r"|ages?|how old|older|elderly|pensioner\w*"
     ),
 }
 # The subjects: an entry none of whose variants names one cannot answer a question about it.
 SUBJECTS = frozenset(_SUBJECTS)
+# Subjects concrete enough to decide: a question about money or an age is answered by an entry
+# some variant of which (in any language) names it, when there is one ("what happens" is asked
+# of many entries that never say so).
+DECISIVE_SUBJECTS = frozenset({"money", "age"})
 _TYPE_PATTERNS = {
     name: re.compile(rf"\b(?:{words})\b") for name, words in {**_TYPES, **_SUBJECTS}.items()
 }

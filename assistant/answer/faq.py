@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from assistant.answer.cues import SUBJECTS, question_cues
+from assistant.answer.cues import DECISIVE_SUBJECTS, SUBJECTS, question_cues
 from assistant.answer.sentences import cached_vectors
 from assistant.core.embeddings import Embedder
 from assistant.core.query import Query
@@ -110,6 +110,8 @@ def save_model_file(data: ModelFile) -> None:
 
 
 CALIBRATION = model_file().calibration
+# A decisive subject (``cues.DECISIVE_SUBJECTS``) picks among this many closest entries.
+SUBJECT_NEAR = 3
 # A lead in probability over the next entry below this is a near tie (lower confidence).
 CLOSE_MARGIN = 0.1
 
@@ -219,6 +221,11 @@ class FaqIndex:
         for q, i in zip(self.variants, self._variant_entry, strict=True):
             for kind, focus in question_cues(q.folded).items():
                 self._cues[i].setdefault(kind, set()).update(focus)
+        # Per group, the decisive subjects (money, an age) some variant of it names.
+        place = {g: n for n, g in enumerate(self.groups)}
+        self._subjects: list[set[str]] = [set() for _ in self.groups]
+        for i, e in enumerate(self.entries):
+            self._subjects[place[e.group]].update(DECISIVE_SUBJECTS & set(self._cues[i]))
         self._candidates: dict[Lang, np.ndarray] = {
             lang: self._pick_candidates(lang) for lang in get_args(Lang)
         }
@@ -305,7 +312,9 @@ class FaqIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """P(each group answers the question), in ``self.groups`` order, and the features
         behind. A code-switched question is read in both its languages (against each one's
-        entries, its words stemmed as that language's); each group keeps the better reading."""
+        entries, its words stemmed as that language's); each group keeps the better reading. A
+        question naming a decisive subject (money, an age) leaves out the groups that never name
+        it, when one of the ``SUBJECT_NEAR`` closest does."""
         model = model or model_file().model
         x = self.features(query, vector)
         p = model.probability(x)
@@ -315,6 +324,17 @@ class FaqIndex:
             better = q > p
             x = np.where(better[:, None], other, x)
             p = np.where(better, q, p)
+        cues = set(question_cues(query.focus or query.folded))
+        # Money paid as a consequence (a fine) is about the consequence.
+        asked = DECISIVE_SUBJECTS & cues - ({"money"} if "consequence" in cues else set())
+        if asked:
+            # A question about money (an age) is answered by an entry about it when one is
+            # among the closest few: the subject breaks a near tie, it does not pull in an
+            # entry the question is otherwise far from ("what fine does one pay").
+            about = np.asarray([asked <= subjects for subjects in self._subjects])
+            near = np.argsort(-p)[:SUBJECT_NEAR]
+            if about[near].any():
+                p = np.where(about, p, 0.0)
         return p, x
 
     def probabilities(
