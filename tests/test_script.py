@@ -49,6 +49,8 @@ def lexicon() -> Lexicon:
         ("skol'ko platyat prisyazhnym", "сколько платят присяжным"),
         ("4to budet esli ne pridu na otbor", "что будет если не приду на отбор"),
         ("kakoy shtraf za neyavku", "какой штраф за неявку"),
+        # "i" after a vowel is "й" when only that reading is a known word.
+        ("prisyazhnye golosuyut taino", "присяжные голосуют тайно"),
         # "ı" by vowel harmony, where у/и (u, i) are neither back nor front; without a vowel
         # to follow, қ/ғ make it "ы", else it is the alphabet's "і".
         ("beruşılerdıñ bıreuı", "берушілердің біреуі"),

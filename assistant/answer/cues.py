@@ -99,6 +99,17 @@ _ELSEWHERE = re.compile(
 )
 
 
+# Words any question to the service may carry (the country it serves): they tell no entry from
+# another, and an entry with one in a variant ("how many jurors are there in kazakhstan") would
+# draw every question that names it.
+_CONTEXT = re.compile(r"\b(?:(?:в|во|in)\s+)?(?:казахста|казакста|kazakhsta|qazaqsta)\w*")
+
+
+def without_context(folded: str) -> str:
+    """A (folded) text without the words any question to the service may carry."""
+    return _CONTEXT.sub(" ", folded)
+
+
 def question_cues(folded: str) -> dict[str, frozenset[str]]:
     """The kinds of answer a (folded) question asks for (and the subjects it must name: money,
     consequences), each with its focus: the content terms next to the question word ("сколько

@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from assistant.answer.cues import DECISIVE_SUBJECTS, SUBJECTS, question_cues
+from assistant.answer.cues import DECISIVE_SUBJECTS, SUBJECTS, question_cues, without_context
 from assistant.answer.sentences import cached_vectors
 from assistant.core.embeddings import Embedder
 from assistant.core.query import Query
@@ -205,7 +205,7 @@ class FaqIndex:
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
         )
-        folded = [q.folded for q in self.variants]
+        folded = [without_context(q.folded) for q in self.variants]
         self._char_vectors = (
             self.chars.fit_transform(folded).tocsr() if folded else sparse.csr_matrix((0, 1))
         )
@@ -276,8 +276,11 @@ class FaqIndex:
 
         dense = best_variant(self._vectors[ids] @ vector.astype(np.float32))
         passage = self._passages[candidates] @ vector.astype(np.float32)
-        chars = best_variant(self._char_vectors[ids] @ self._char_vector(query.folded))
-        overlap = self._overlap(set(query.terms), candidates, self._idf[query.lang])
+        chars = best_variant(
+            self._char_vectors[ids] @ self._char_vector(without_context(query.folded))
+        )
+        asked = {t for t in query.terms if not without_context(t).isspace()}
+        overlap = self._overlap(asked, candidates, self._idf[query.lang])
         cues = question_cues(query.focus or query.folded)
         qtype = np.asarray([_cue_agreement(cues, self._cues[i]) for i in candidates])
         columns = [dense, dense - dense.max(), passage, passage - passage.max()]

@@ -66,8 +66,11 @@ _CASE = re.compile(
     r"|убийств\w*|убил\w*|краж\w*|украл\w*|мошенничеств\w*|наркотик\w*|дтп|развод\w*"
     r"|алимент\w*|наследств\w*|иск|иска|иском|иски|исков\w*|засудит\w*|отмазат\w*|оправдат\w*"
     r"|выигра\w*"
+    r"|тюрьм\w*|залог\w*|драк\w*|побои|избил\w*|задержан\w*"
     r"|accused|charged|arrested|sentenced|lawsuit|sue|suing|defend me|my case"
-    r"|айыпта\w*|кудикт\w*|камау\w*|камалд\w*|усталд\w*|устап алд\w*|сотталд\w*|сотталып"
+    r"|detained|police|jail\w*|prison\w*|theft|stole|stolen|bail|fight|assault\w*"
+    r"|айыпта\w*|кудикт\w*|камау\w*|камалд\w*|усталд\w*|устап (?:алд|кет)\w*|устады"
+    r"|сотталд\w*|сотталып|тобелес\w*|турме\w*|кепил\w*"
     r"|тергеуш\w*|олтир\w*|урла\w*|алаяк\w*|есирт\w*|ажыраса\w*|актал\w*|жазадан)\b"
 )
 # "My case", or a strategy to win or escape one: advice on a case whatever the wording.

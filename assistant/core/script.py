@@ -251,9 +251,25 @@ def _kazakh(word: str, kk: Alphabet, lexicon: Lexicon) -> str:
     return next((r for r in readings if lexicon.knows(r, "kk")), readings[0])
 
 
+# An "i" after a vowel, before a consonant or at the end: typed for "й" as often as for "и"
+# ("taino", "kakoi").
+_VOWEL_I = re.compile(r"(?<=[aeou])i(?=[^aeiouy]|$)")
+
+
+def _russian(word: str, lexicon: Lexicon) -> str:
+    """A Latin word read as Russian; an "i" after a vowel is "й" when the lexicon knows that
+    reading only."""
+    table = TABLES["ru_translit"]
+    plain = table.convert(word)
+    if _VOWEL_I.search(word) is None or lexicon.knows(plain, "ru"):
+        return plain
+    other = table.convert(_VOWEL_I.sub("j", word))
+    return other if lexicon.knows(other, "ru") else plain
+
+
 def _candidates(word: str, kk: Alphabet, lexicon: Lexicon) -> dict[Lang, str]:
     """What a lower-case Latin word reads as in each language the lexicon knows it in."""
-    ru = TABLES["ru_translit"].convert(word)
+    ru = _russian(word, lexicon)
     options: dict[Lang, str] = {"kk": _kazakh(word, kk, lexicon), "ru": ru, "en": word}
     if any(c in _MARKERS["kk2021"] + _MARKERS["kk2018"] + "ı" for c in word):
         return {"kk": options["kk"]}
@@ -310,7 +326,7 @@ def to_cyrillic(text: str, lexicon: Lexicon | None = None) -> Transliteration:
             converted = reading.get(lang) or (
                 _kazakh(word.lower(), kk_alphabet, lexicon)
                 if lang == "kk"
-                else TABLES["ru_translit"].convert(word.lower())
+                else _russian(word.lower(), lexicon)
             )
             new = _cased(lexicon.spelled(converted, lang), word)
         used[kk_alphabet if lang == "kk" else "ru_translit"] += 1
