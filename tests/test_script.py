@@ -153,6 +153,9 @@ def test_any_text_converts_without_error(text):
         ("алқаби болу үшін сколько лет нужно", "kk", "ru"),
         ("если сотталғандық бар, можно быть присяжным?", "ru", "kk"),
         ("на работе орташа жалақы сохраняется у присяжного?", "ru", "kk"),
+        # Russian content words (a Russian-only letter or ending) in a Kazakh question.
+        ("алқаби болу үшін минимальный возраст қанша?", "kk", "ru"),
+        ("3 жасқа толмаған баласы бар женщины босатыла ма?", "kk", "ru"),
         ("Сколько платят присяжным?", "ru", None),
         ("Алқабиге қанша төлейді?", "kk", None),
         ("How much are jurors paid?", "en", None),

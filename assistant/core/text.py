@@ -266,10 +266,24 @@ def second_lang(text: str, lang: Lang) -> Lang | None:
     if lang not in ("kk", "ru"):
         return None
     tokens = [t for t in tokenize(normalize(text[:_DETECT_CHARS])) if _CYR_CHARS.search(t)]
+    folded = [_fold_lower(t) for t in tokens]
     if lang == "kk":
-        found = any(_fold_lower(t) in _RU_MARKERS for t in tokens)
+        # A Russian function word, or a word without Kazakh letters with a Russian-only
+        # letter or a Russian ending ("минимальный", "женщины").
+        found = any(
+            f in _RU_MARKERS
+            or (
+                not _HAS_KK.search(t)
+                and len(f) > 4
+                and (_RU_LETTERS.search(f) is not None or f[3:].endswith(_RU_ENDINGS))
+            )
+            for t, f in zip(tokens, folded, strict=True)
+        )
     else:
-        found = any(_HAS_KK.search(t) or _fold_lower(t) in _KK_MARKERS for t in tokens)
+        found = any(
+            _HAS_KK.search(t) or f in _KK_MARKERS or (len(f) > 4 and f[3:].endswith(_KK_ENDINGS))
+            for t, f in zip(tokens, folded, strict=True)
+        )
     return ("ru" if lang == "kk" else "kk") if found else None
 
 
