@@ -167,9 +167,7 @@ def _cue_agreement(asked: dict[str, frozenset[str]], cues: dict[str, set[str]]) 
     the question names a subject (money, consequences) no variant names."""
     if not asked or any(kind in SUBJECTS and kind not in cues for kind in asked):
         return 0.0
-    agree = [
-        (1.0 if asked[kind] & cues[kind] else 0.5) if kind in cues else 0.0 for kind in asked
-    ]
+    agree = [(1.0 if asked[kind] & cues[kind] else 0.5) if kind in cues else 0.0 for kind in asked]
     return sum(agree) / len(agree)
 
 

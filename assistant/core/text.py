@@ -368,6 +368,8 @@ EN_STOPWORDS = frozenset(w for w in _STOPWORDS if w.isascii())
 def is_stopword(word: str) -> bool:
     """A lower-case word is a function word (kk, ru, en; Kazakh letters folded or not)."""
     return word in _STOPWORDS
+
+
 KK_MARKERS, RU_MARKERS = _KK_MARKERS, _RU_MARKERS
 _RU_STEMMER = snowballstemmer.stemmer("russian")
 _RU_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps the word being stemmed in itself
