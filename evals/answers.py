@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -35,7 +36,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from assistant.answer import faq
-from assistant.answer.cues import about_jury, out_of_scope
+from assistant.answer.cues import out_of_scope
 from assistant.api.app import create_app
 from assistant.core.config import Settings, StoreSettings, get_settings
 from assistant.core.embeddings import Embedder, indexing_embedder, make_embedder, query_settings
@@ -359,6 +360,9 @@ def report(
 
 # Candidate thresholds on the FAQ matcher's probability.
 SUPPORT_GRID = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
+# Above the support threshold: where a jury question with a word no FAQ or guidance text uses
+# is refused as unsupported.
+FOREIGN_STEPS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2)
 OFF_TOPIC_STEPS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4)
 THRESHOLD_GRID = (0.02, 0.03, 0.04, *(round(float(t), 2) for t in np.arange(0.05, 0.96, 0.05)))
 SEE_ALSO_GRID = (0.0, 0.05, 0.1, 0.2, 0.3)
@@ -366,8 +370,8 @@ SEE_ALSO_GRID = (0.0, 0.05, 0.1, 0.2, 0.3)
 # precision 0.95 on the held-out ones).
 REFUSAL_PRECISION = 0.95
 REFUSAL_RECALL = 0.95
-# When those cannot both be kept: the share of questions to answer (with a jury word) the
-# "unsupported" threshold may refuse (the old gold set must not drop for the prompts caught).
+# The share of the dev questions to answer the refusal thresholds may refuse, whatever prompts
+# they catch (the old gold set must not drop for them).
 GOLD_REFUSED_MAX = 0.01
 
 
@@ -377,6 +381,7 @@ class _Paths(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
 
     folded: list[str]
+    foreign: np.ndarray  # the question has a word no FAQ or guidance text uses
     gold: np.ndarray  # a question to answer (else a prompt to refuse)
     refused: np.ndarray  # refused whatever the thresholds (wording, another legal matter)
     score: np.ndarray  # best FAQ probability
@@ -391,7 +396,7 @@ class _Paths(BaseModel):
     def of(
         cls,
         items: Sequence[GoldItem | RefusalItem],
-        folded: list[str],
+        queries: Sequence[Query],
         plain: Sequence[Outcome],
         named: Sequence[Outcome],
         extracted: Sequence[Outcome],
@@ -417,7 +422,8 @@ class _Paths(BaseModel):
             return scores[0] - scores[1] if len(scores) > 1 else float("inf")
 
         return cls(
-            folded=folded,
+            folded=[q.folded for q in queries],
+            foreign=np.asarray([bool(q.foreign) for q in queries]),
             gold=np.asarray([isinstance(i, GoldItem) for i in items]),
             refused=np.asarray([o.kind == "refusal" for o in plain]),
             score=np.asarray([o.sources[0]["score"] if o.sources else 0.0 for o in plain]),
@@ -436,36 +442,46 @@ class _Paths(BaseModel):
         found: list[tuple[float, tuple[float, float, float, float]]] = []
         gold = self.gold
 
-        def refused_at(support: float, off_topic: float) -> np.ndarray:
+        def refused_at(key: tuple[float, float, float, float]) -> np.ndarray:
             return self.refused | np.asarray(
                 [
-                    out_of_scope(q, s, support, off_topic) is not None
-                    for q, s in zip(self.folded, self.score, strict=True)
+                    out_of_scope(q, s, f, *key) is not None
+                    for q, s, f in zip(self.folded, self.score, self.foreign, strict=True)
                 ]
             )
 
-        reach: dict[tuple[float, float], tuple[float, float, float]] = {}
-        for support in SUPPORT_GRID:
-            for step in OFF_TOPIC_STEPS:
-                off_topic = round(support + step, 4)
-                refused = refused_at(support, off_topic)
-                tp, fp = int((refused & ~gold).sum()), int((refused & gold).sum())
-                precision = tp / (tp + fp) if tp + fp else 0.0
-                recall = tp / max(int((~gold).sum()), 1)
-                fit = min(1.0, precision / REFUSAL_PRECISION, recall / REFUSAL_RECALL)
-                reach[(support, off_topic)] = (fit, precision, recall)
+        Key = tuple[float, float, float, float]
+        reach: dict[Key, tuple[float, float, float]] = {}
+        refusing: dict[Key, np.ndarray] = {}
+        steps = itertools.product(SUPPORT_GRID, OFF_TOPIC_STEPS, FOREIGN_STEPS, OFF_TOPIC_STEPS)
+        for support, step, foreign_step, foreign_off_step in steps:
+            off_topic = round(support + step, 4)
+            key = (
+                support,
+                off_topic,
+                round(support + foreign_step, 4),
+                round(off_topic + foreign_off_step, 4),
+            )
+            refused = refused_at(key)
+            # Thresholds refusing more than ``GOLD_REFUSED_MAX`` of the questions to
+            # answer are out, whatever prompts they catch.
+            if (refused & gold & ~self.refused).sum() > GOLD_REFUSED_MAX * gold.sum():
+                continue
+            tp, fp = int((refused & ~gold).sum()), int((refused & gold).sum())
+            precision = tp / (tp + fp) if tp + fp else 0.0
+            recall = tp / max(int((~gold).sum()), 1)
+            fit = min(1.0, precision / REFUSAL_PRECISION, recall / REFUSAL_RECALL)
+            reach[key] = (fit, precision, recall)
+            refusing[key] = refused
         # When no thresholds keep both refusal figures (jury questions nothing supports score
         # like badly worded answerable ones), every dev item counts alike (a question its
-        # hit@1 + key facts, halved; a prompt 1 when refused) among the thresholds that refuse
-        # at most ``GOLD_REFUSED_MAX`` of the questions to answer.
+        # hit@1 + key facts, halved; a prompt 1 when refused).
         feasible = max(f for f, _, _ in reach.values()) >= 1.0
-        jury = np.asarray([about_jury(q) for q in self.folded])
-        for (support, off_topic), (fit, _, _) in reach.items():
+        for key, (fit, _, _) in reach.items():
             if feasible and fit < 1.0:
                 continue
-            refused = refused_at(support, off_topic)
-            if not feasible and (refused & gold & jury).sum() > GOLD_REFUSED_MAX * gold.sum():
-                continue
+            refused = refusing[key]
+            support = key[0]
             caught = int((refused & ~gold).sum())
             for threshold in THRESHOLD_GRID:
                 if threshold < support:
@@ -482,21 +498,24 @@ class _Paths(BaseModel):
                     ) / (2 * gold.sum())
                     if not feasible:
                         gain = (gain * gold.sum() + caught) / len(gold)
-                    found.append((float(gain), (support, off_topic, threshold, see_also)))
+                    found.append((float(gain), (*key, threshold, see_also)))
         top = max(g for g, _ in found)
         tied = np.asarray([p for g, p in found if g >= top - 1e-9])
         # The most cautious refusal thresholds among the ties (below the dev questions the
         # plateau runs on unchecked), then the middle of the tied FAQ thresholds and margins.
-        for column in (0, 1):
+        for column in (0, 1, 2, 3):
             tied = tied[tied[:, column] == tied[:, column].max()]
         middle = np.median(tied, axis=0)
-        support, off_topic, threshold, see_also = tied[np.argmin(np.abs(tied - middle).sum(1))]
-        _, precision, recall = reach[(float(support), float(off_topic))]
+        picked = [float(v) for v in tied[np.argmin(np.abs(tied - middle).sum(1))]]
+        support, off_topic, foreign, foreign_off_topic, threshold, see_also = picked
+        _, precision, recall = reach[(support, off_topic, foreign, foreign_off_topic)]
         chosen = faq.Calibration(
-            threshold=float(threshold),
-            support_min=float(support),
-            off_topic_min=float(off_topic),
-            see_also=float(see_also),
+            threshold=threshold,
+            support_min=support,
+            off_topic_min=off_topic,
+            foreign_min=foreign,
+            foreign_off_topic_min=foreign_off_topic,
+            see_also=see_also,
         )
         return top, chosen, {"refusal_precision": precision, "refusal_recall": recall}
 
@@ -527,7 +546,7 @@ def calibrate(
         *typed_refusals,
     ]
     engine = services.answers
-    folded = [engine.query(loaded, i.question).folded for i in dev]
+    queries = [engine.query(loaded, i.question) for i in dev]
     # Probabilities never fall below 0 or reach 2: these force one path.
     forced = faq.Calibration(threshold=0.0, support_min=0.0, off_topic_min=0.0, see_also=0.0)
     with TestClient(create_app(services.settings, services)) as client:
@@ -538,7 +557,7 @@ def calibrate(
                 update={"threshold": threshold, "see_also": see_also}
             )
             runs.append(ask_all(client, dev))
-        paths = _Paths.of(dev, folded, *runs)
+        paths = _Paths.of(dev, queries, *runs)
         gain, chosen, refusal_figures = paths.best()
         engine.calibration = chosen
         try:

@@ -31,7 +31,37 @@ _TYPES = {
     "place": r"где|куда|кайда|кай жерде|в каком регионе|where|which (?:court|region|city)",
     "reason": r"почему|зачем|для чего|неге|why",
 }
-_TYPE_PATTERNS = {name: re.compile(rf"\b(?:{words})\b") for name, words in _TYPES.items()}
+# What an answer must name besides its kind: money (the pay, the costs repaid) or what follows
+# from an act (the fine, the liability). "How much are jurors paid" and "how many jurors" both
+# ask an amount about jurors; only one of them is about money.
+_SUBJECTS = {
+    "money": (
+        r"плат\w*|оплат\w*|сколько получа\w*|зарплат\w*|заработ\w*|деньг\w*|денег|тенге"
+        r"|стоимост\w*|вознагражд\w*|компенс\w*|возмещ\w*|расход\w*|жалакы\w*|акша\w*|акы\w*"
+        r"|толе\w*|толен\w*|отемакы\w*|сыйакы\w*|енбекакы\w*|шыгын\w*|pay|pays|paid|payment"
+        r"|salary|money|wages?|compensat\w*|reimburs\w*|costs?|expenses?"
+    ),
+    "consequence": (
+        r"что (?:мне |ему |ей |им )?будет|что (?:мне |ему )?грозит|чем грозит|штраф\w*"
+        r"|ответственност\w*|наказ\w*|не болады|айыппул\w*|жауапкершил\w*|жаза(?:сы|га|ны|лар\w*)?"
+        r"|what happens|what if|penalt\w*|fines?|fined|punish\w*|consequences?|liab\w*"
+    ),
+    # An age: how old one must (or may no longer) be.
+    "age": (
+        r"\d\d\s*(?:год\w*|лет|жас\w*|years?)|(?:мне|ей|ему|i am|im|i'm) \d\d|возраст\w*"
+        r"|пожил\w*|пенсионер\w*|старше|жасы|жасым\w*|жаста|жастан|жаска|егде\w*|зейнет\w*"
+        r"|ages?|how old|older|elderly|pensioner\w*"
+    ),
+}
+# The subjects: an entry none of whose variants names one cannot answer a question about it.
+SUBJECTS = frozenset(_SUBJECTS)
+# Subjects concrete enough to decide: a question about money or an age is answered by an entry
+# some variant of which (in any language) names it, when there is one ("what happens" is asked
+# of many entries that never say so).
+DECISIVE_SUBJECTS = frozenset({"money", "age"})
+_TYPE_PATTERNS = {
+    name: re.compile(rf"\b(?:{words})\b") for name, words in {**_TYPES, **_SUBJECTS}.items()
+}
 
 # Words that tie a question to jury duty: jurors and their panel, and the steps only jury duty
 # has (selection, lots, challenges, verdict, deliberation, the jury notice).
@@ -69,10 +99,21 @@ _ELSEWHERE = re.compile(
 )
 
 
+# Words any question to the service may carry (the country it serves): they tell no entry from
+# another, and an entry with one in a variant ("how many jurors are there in kazakhstan") would
+# draw every question that names it.
+_CONTEXT = re.compile(r"\b(?:(?:в|во|in)\s+)?(?:казахста|казакста|kazakhsta|qazaqsta)\w*")
+
+
+def without_context(folded: str) -> str:
+    """A (folded) text without the words any question to the service may carry."""
+    return _CONTEXT.sub(" ", folded)
+
+
 def question_cues(folded: str) -> dict[str, frozenset[str]]:
-    """The kinds of answer a (folded) question asks for, each with its focus: the content terms
-    next to the question word ("сколько *присяжных*", "*алқабилер* саны қанша", "how many
-    *jurors*")."""
+    """The kinds of answer a (folded) question asks for (and the subjects it must name: money,
+    consequences), each with its focus: the content terms next to the question word ("сколько
+    *присяжных*", "*алқабилер* саны қанша", "how many *jurors*")."""
     cues: dict[str, frozenset[str]] = {}
     for name, pattern in _TYPE_PATTERNS.items():
         found = pattern.search(folded)
@@ -94,16 +135,27 @@ def elsewhere(folded: str) -> bool:
 
 
 def out_of_scope(
-    folded: str, score: float, support_min: float, off_topic_min: float
+    folded: str,
+    score: float,
+    foreign: bool,
+    support_min: float,
+    off_topic_min: float,
+    foreign_min: float,
+    foreign_off_topic_min: float,
 ) -> RefusalReason | None:
     """Why a question with this best FAQ score is refused, or None when it is in scope.
 
     The FAQ covers every guidance topic, so a question no entry comes near has no support. A
     question without a jury word needs a closer match (``off_topic_min``) than one with
     (``support_min``), and is off topic outright when it names another legal matter.
+    ``foreign``: the question has a content word no FAQ or guidance text uses ("музыку",
+    "кофе"); such a question needs a closer match still: ``foreign_min`` with a jury word (else
+    it is about jurors, but nothing here supports it), ``foreign_off_topic_min`` without one.
     """
     if about_jury(folded):
-        return RefusalReason.NO_SUPPORT if score < support_min else None
-    if elsewhere(folded) or score < max(off_topic_min, support_min):
+        unsupported = score < support_min or (foreign and score < foreign_min)
+        return RefusalReason.NO_SUPPORT if unsupported else None
+    least = max(off_topic_min, foreign_off_topic_min if foreign else 0.0, support_min)
+    if elsewhere(folded) or score < least:
         return RefusalReason.OFF_TOPIC
     return None

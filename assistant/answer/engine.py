@@ -134,14 +134,26 @@ class AnswerEngine:
             return self._refusal(reason, lang, 0.9)
         knowledge = self.knowledge(loaded)
         resolved_text = resolve(query, previous, lang)
-        resolved = query if resolved_text == query.text else query.with_text(resolved_text)
+        resolved = (
+            query
+            if resolved_text == query.text
+            else query.with_text(resolved_text, knowledge.lexicon)
+        )
         vector = loaded.retriever.embedder.embed_queries([resolved.text])[0]
         # FAQ entries compete in the language the question is written in (an English question
         # may ask for a Russian answer).
         cal = self.calibration
         match = knowledge.faq.best(resolved, vector)
         score = match.score if match else 0.0
-        reason = out_of_scope(resolved.folded, score, cal.support_min, cal.off_topic_min)
+        reason = out_of_scope(
+            resolved.folded,
+            score,
+            bool(resolved.foreign),
+            cal.support_min,
+            cal.off_topic_min,
+            cal.foreign_min,
+            cal.foreign_off_topic_min,
+        )
         if match is None or reason is not None:
             answer = self._refusal(
                 reason or RefusalReason.NO_SUPPORT,

@@ -8,9 +8,10 @@ probability that it answers the question, from eight features of the (question, 
   variant (holds on typos, translit and Kazakh typed without its letters);
 * each of these three also as its gap to the best entry's (how far behind the leader);
 * overlap: the IDF-weighted share of the question's terms found in the entry;
-* qtype: 1 when a variant asks for the same kind of answer (an amount, a time, a person... see
-  ``cues``) about the same thing, 0.5 when only the kind agrees, else 0; read on the sentence
-  that asks (``Query.focus``: a long message tells its context first).
+* qtype: per kind of answer the question asks for (an amount, a time, a person, money, a
+  consequence... see ``cues``), 1 when a variant asks it about the same thing, 0.5 when only the
+  kind agrees, else 0, averaged; read on the sentence that asks (``Query.focus``: a long
+  message tells its context first).
 
 The features do not name entries, so the model (``faq_model.json``: logistic regression trained
 by ``python -m evals.faq_model`` on the FAQ's paraphrases, each left out of its own entry, and
@@ -41,7 +42,7 @@ from pydantic import BaseModel
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from assistant.answer.cues import question_cues
+from assistant.answer.cues import DECISIVE_SUBJECTS, SUBJECTS, question_cues, without_context
 from assistant.answer.sentences import cached_vectors
 from assistant.core.embeddings import Embedder
 from assistant.core.query import Query
@@ -79,6 +80,11 @@ class Calibration(BaseModel, frozen=True):
     support_min: float
     # Below, for a question without one (``cues.about_jury``): refused as off topic.
     off_topic_min: float
+    # Below, for a question with a jury word and a word no FAQ or guidance text uses
+    # (``Query.foreign``): refused as unsupported.
+    foreign_min: float = 0.0
+    # Below, for a question without a jury word with such a word: refused as off topic.
+    foreign_off_topic_min: float = 0.0
     # An FAQ answer whose runner-up on the same topic is closer than this names it ("see also").
     see_also: float
 
@@ -104,6 +110,8 @@ def save_model_file(data: ModelFile) -> None:
 
 
 CALIBRATION = model_file().calibration
+# A decisive subject (``cues.DECISIVE_SUBJECTS``) picks among this many closest entries.
+SUBJECT_NEAR = 3
 # A lead in probability over the next entry below this is a near tie (lower confidence).
 CLOSE_MARGIN = 0.1
 
@@ -154,10 +162,13 @@ class FaqMatch(BaseModel):
 
 
 def _cue_agreement(asked: dict[str, frozenset[str]], cues: dict[str, set[str]]) -> float:
-    shared = [kind for kind in asked if kind in cues]
-    if not shared:
+    """Per kind the question asks: 1 when a variant asks it about the same thing, 0.5 when
+    only the kind agrees, 0 when no variant asks it; the mean over the kinds asked, and 0 when
+    the question names a subject (money, consequences) no variant names."""
+    if not asked or any(kind in SUBJECTS and kind not in cues for kind in asked):
         return 0.0
-    return 1.0 if any(asked[kind] & cues[kind] for kind in shared) else 0.5
+    agree = [(1.0 if asked[kind] & cues[kind] else 0.5) if kind in cues else 0.0 for kind in asked]
+    return sum(agree) / len(agree)
 
 
 class FaqIndex:
@@ -192,7 +203,7 @@ class FaqIndex:
         self.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
         )
-        folded = [q.folded for q in self.variants]
+        folded = [without_context(q.folded) for q in self.variants]
         self._char_vectors = (
             self.chars.fit_transform(folded).tocsr() if folded else sparse.csr_matrix((0, 1))
         )
@@ -208,6 +219,11 @@ class FaqIndex:
         for q, i in zip(self.variants, self._variant_entry, strict=True):
             for kind, focus in question_cues(q.folded).items():
                 self._cues[i].setdefault(kind, set()).update(focus)
+        # Per group, the decisive subjects (money, an age) some variant of it names.
+        place = {g: n for n, g in enumerate(self.groups)}
+        self._subjects: list[set[str]] = [set() for _ in self.groups]
+        for i, e in enumerate(self.entries):
+            self._subjects[place[e.group]].update(DECISIVE_SUBJECTS & set(self._cues[i]))
         self._candidates: dict[Lang, np.ndarray] = {
             lang: self._pick_candidates(lang) for lang in get_args(Lang)
         }
@@ -258,8 +274,11 @@ class FaqIndex:
 
         dense = best_variant(self._vectors[ids] @ vector.astype(np.float32))
         passage = self._passages[candidates] @ vector.astype(np.float32)
-        chars = best_variant(self._char_vectors[ids] @ self._char_vector(query.folded))
-        overlap = self._overlap(set(query.terms), candidates, self._idf[query.lang])
+        chars = best_variant(
+            self._char_vectors[ids] @ self._char_vector(without_context(query.folded))
+        )
+        asked = {t for t in query.terms if not without_context(t).isspace()}
+        overlap = self._overlap(asked, candidates, self._idf[query.lang])
         cues = question_cues(query.focus or query.folded)
         qtype = np.asarray([_cue_agreement(cues, self._cues[i]) for i in candidates])
         columns = [dense, dense - dense.max(), passage, passage - passage.max()]
@@ -289,11 +308,41 @@ class FaqIndex:
             dtype=np.float32,
         )
 
+    def scored(
+        self, query: Query, vector: np.ndarray, model: MatchModel | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(each group answers the question), in ``self.groups`` order, and the features
+        behind. A code-switched question is read in both its languages (against each one's
+        entries, its words stemmed as that language's); each group keeps the better reading. A
+        question naming a decisive subject (money, an age) leaves out the groups that never name
+        it, when one of the ``SUBJECT_NEAR`` closest does."""
+        model = model or model_file().model
+        x = self.features(query, vector)
+        p = model.probability(x)
+        if query.second_lang is not None:
+            other = self.features(query.in_lang(query.second_lang), vector)
+            q = model.probability(other)
+            better = q > p
+            x = np.where(better[:, None], other, x)
+            p = np.where(better, q, p)
+        cues = set(question_cues(query.focus or query.folded))
+        # Money paid as a consequence (a fine) is about the consequence.
+        asked = DECISIVE_SUBJECTS & cues - ({"money"} if "consequence" in cues else set())
+        if asked:
+            # A question about money (an age) is answered by an entry about it when one is
+            # among the closest few: the subject breaks a near tie, it does not pull in an
+            # entry the question is otherwise far from ("what fine does one pay").
+            about = np.asarray([asked <= subjects for subjects in self._subjects])
+            near = np.argsort(-p)[:SUBJECT_NEAR]
+            if about[near].any():
+                p = np.where(about, p, 0.0)
+        return p, x
+
     def probabilities(
         self, query: Query, vector: np.ndarray, model: MatchModel | None = None
     ) -> np.ndarray:
         """P(each group answers the question), in ``self.groups`` order."""
-        return (model or model_file().model).probability(self.features(query, vector))
+        return self.scored(query, vector, model)[0]
 
     def best(
         self, query: Query, vector: np.ndarray, model: MatchModel | None = None
@@ -302,8 +351,7 @@ class FaqIndex:
         an empty FAQ."""
         if not self.groups:
             return None
-        x = self.features(query, vector)
-        p = (model or model_file().model).probability(x)
+        p, x = self.scored(query, vector, model)
         order = np.argsort(-p)
         first = int(order[0])
         second = int(order[1]) if len(order) > 1 else None

@@ -66,9 +66,12 @@ _CASE = re.compile(
     r"|убийств\w*|убил\w*|краж\w*|украл\w*|мошенничеств\w*|наркотик\w*|дтп|развод\w*"
     r"|алимент\w*|наследств\w*|иск|иска|иском|иски|исков\w*|засудит\w*|отмазат\w*|оправдат\w*"
     r"|выигра\w*"
+    r"|тюрьм\w*|залог\w*|драк\w*|побои|избил\w*|задержан\w*"
     r"|accused|charged|arrested|sentenced|lawsuit|sue|suing|defend me|my case"
-    r"|айыпта\w*|кудикт\w*|камау\w*|камалд\w*|усталд\w*|устап алд\w*|сотталд\w*|сотталып"
-    r"|тергеуш\w*|олтир\w*|урла\w*|алаяк\w*|есирт\w*|ажыраса\w*|актал\w*|жазадан)\b"
+    r"|detained|police|jail\w*|prison\w*|theft|stole|stolen|bail|fight|assault\w*"
+    r"|айыпта\w*|кудикт\w*|камау\w*|камалд\w*|усталд\w*|устап (?:алд|кет)\w*|устады"
+    r"|сотталд\w*|сотталып|тобелес\w*|турме\w*|кепил\w*"
+    r"|тергеуш\w*|олтир\w*|урла\w*|урлык\w*|алаяк\w*|есирт\w*|ажыраса\w*|актал\w*|жазадан)\b"
 )
 # "My case", or a strategy to win or escape one: advice on a case whatever the wording.
 _MY_CASE = re.compile(
@@ -85,8 +88,14 @@ _MY_CASE = re.compile(
 
 
 # A question about serving as a juror ("меня подозревают — могу ли я быть присяжным?") is a
-# question about jury duty, however personal its wording.
-_JURY_ROLE = re.compile(r"присяжн|заседател|алкаби|кандидат|коллеги|отбор|ириктеу|\bjur")
+# question about jury duty, however personal its wording; one about a case the asker's family
+# is tried in by a jury ("сына арестовали, будут присяжные") is not.
+_JURY_ROLE = re.compile(
+    r"присяжным\b|присяжной\b|в присяжн\w*|от присяжн\w*|заседател\w* (?:быть|стать)|кандидат"
+    r"|коллеги\w* присяжн|отбор|ириктеу|алкаби (?:бол|ретинд)\w*|алкабиге|алкабилер тизим\w*"
+    r"|\b(?:be|become|serve as|serving as|as) an? juror|on (?:a|the) jury|jury (?:duty|service"
+    r"|selection|summons|pool|list)"
+)
 
 
 def classify(query: Query) -> RefusalReason | None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from assistant.core.schemas import Lang
 from assistant.core.script import KAZAKH_ALPHABETS, Alphabet, Lexicon, kk_to_latin, to_cyrillic
-from assistant.core.text import detect_lang, fold, normalize, terms
+from assistant.core.text import detect_lang, fold, normalize, second_lang, terms
 
 Script = Literal["cyrillic", "latin", "mixed"]
 
@@ -43,6 +43,12 @@ class Query(BaseModel, frozen=True):
     lang: Lang
     # Folded, stemmed index terms of ``text`` (stopwords out).
     terms: tuple[str, ...]
+    # The other language of a Kazakh-Russian code-switched question (``text.second_lang``).
+    second_lang: Lang | None = None
+    # Content words of ``text``, and those no text the service holds uses (a store's lexicon
+    # tells; empty without one): what nothing in the FAQ or guidance speaks of.
+    words: int = 0
+    foreign: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -57,6 +63,7 @@ class Query(BaseModel, frozen=True):
         latin = converted.converted + converted.latin
         script: Script = "cyrillic" if not latin else "latin" if not converted.cyrillic else "mixed"
         detected = detect_lang(text, default=default)
+        coverage = lexicon.foreign(text) if lexicon is not None else None
         return cls(
             original=question,
             text=text,
@@ -66,7 +73,18 @@ class Query(BaseModel, frozen=True):
             alphabet=converted.alphabet,
             lang=detected,
             terms=tuple(terms(text, detected, folded=True)),
+            second_lang=second_lang(text, detected),
+            words=coverage.words if coverage else 0,
+            foreign=coverage.foreign if coverage else (),
         )
+
+    def in_lang(self, lang: Lang) -> Query:
+        """The question read as ``lang`` (its terms stemmed so): the other half of a
+        code-switched one."""
+        if lang == self.lang:
+            return self
+        stems = tuple(terms(self.text, lang, folded=True))
+        return self.model_copy(update={"lang": lang, "terms": stems, "second_lang": self.lang})
 
     def with_text(self, text: str, lexicon: Lexicon | None = None) -> Query:
         """Another question (a resolved follow-up) asked the same way: same script and language."""

@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.core.schemas import Lang
-from assistant.core.text import EN_STOPWORDS, KK_MARKERS, RU_MARKERS, fold, terms
+from assistant.core.text import EN_STOPWORDS, KK_MARKERS, RU_MARKERS, fold, is_stopword, terms
 
 Alphabet = Literal["kk2021", "kk2018", "kk2017", "kk_ascii", "ru_translit"]
 KAZAKH_ALPHABETS: tuple[Alphabet, ...] = ("kk2021", "kk2018", "kk2017", "kk_ascii")
@@ -35,6 +35,11 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*'?")
 _LATIN = re.compile(r"[a-zäğñöşūüıáǵńóúý]", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RUN = re.compile(r"[a-zäğñöşūüıáǵńóúý'4]+", re.IGNORECASE)
+# A content word: three letters or more, no digits.
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+# Words sharing this many first letters (one fewer in a five-letter word) read as one word in
+# another form (a Kazakh verb's tense, a Russian case ending the stemmer does not strip).
+_PREFIX = 5
 _K2017 = re.compile("|".join(re.escape(m) for m in _MARKERS["kk2017"]) + r"(?=[^\W\d_]|\b|$)")
 
 
@@ -104,6 +109,9 @@ class Lexicon:
     def __init__(self) -> None:
         self.surface: dict[Lang, dict[str, str]] = {"kk": {}, "ru": {}, "en": {}}
         self.stems: dict[Lang, set[str]] = {"kk": set(), "ru": set(), "en": set()}
+        # The first ``_PREFIX`` and ``_PREFIX - 1`` letters of every known word (folded), any
+        # language.
+        self.prefixes: set[str] = set()
 
     @classmethod
     def of(cls, texts: Iterable[tuple[Lang, str]]) -> Lexicon:
@@ -124,6 +132,9 @@ class Lexicon:
         for lang, counter in counts.items():
             for word, _ in counter.most_common():
                 self.surface[lang].setdefault(_loose(word) if lang != "en" else word, word)
+                if len(word) >= _PREFIX - 1:
+                    loose = _loose(word)
+                    self.prefixes.update((loose[:_PREFIX], loose[: _PREFIX - 1]))
 
     @classmethod
     def default(cls) -> Lexicon:
@@ -141,9 +152,35 @@ class Lexicon:
         stems = terms(word, lang, folded=True, stopwords=False)
         return bool(stems) and stems[0] in self.stems[lang]
 
+    def foreign(self, text: str) -> Coverage:
+        """The content words of a text (Cyrillic, or English) that no text of the lexicon uses in
+        any language or form: "музыку", "кофе", "canyon" in a question about jurors."""
+        words = [w for w in _CONTENT.findall(text.lower()) if not is_stopword(w)]
+        unknown = [
+            w
+            for w in words
+            if not any(self.knows(w, lang) for lang in ("kk", "ru", "en"))
+            and not (len(w) >= _PREFIX and _loose(w)[: min(_PREFIX, len(w) - 1)] in self.prefixes)
+        ]
+        return Coverage(words=len(words), foreign=tuple(dict.fromkeys(unknown)))
+
     def spelled(self, word: str, lang: Lang) -> str:
-        """The usual spelling of a converted word, or the word."""
-        return self.surface[lang].get(_loose(word), word)
+        """The usual spelling of a converted word, or the word. A known spelling without Kazakh
+        letters (the default lexicon's folded marker words) does not take away those the
+        conversion gave."""
+        known = self.surface[lang].get(_loose(word))
+        if known is None or (fold(known) == known.lower() and fold(word) != word.lower()):
+            return word
+        return known
+
+
+class Coverage(BaseModel, frozen=True):
+    """How much of a text's wording a lexicon knows."""
+
+    # Content words (stopwords out).
+    words: int = 0
+    # Those no text of the lexicon uses.
+    foreign: tuple[str, ...] = ()
 
 
 class Transliteration(BaseModel):
@@ -177,22 +214,30 @@ def _cased(word: str, like: str) -> str:
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
-_BACK = frozenset("aouūy")
+# Kazakh back and front vowels of the 2021 alphabet ("u" and "i", у and и, are neither), and
+# the consonants only back words (қ, ғ) or mostly front ones (к, г) have.
+_BACK = frozenset("aoūy")
 _FRONT = frozenset("äeöü")
+_BACK_CONSONANTS = frozenset("qğ")
+_FRONT_CONSONANTS = frozenset("kg")
 
 
 def _harmonic(word: str) -> str:
     """A 2021-alphabet word with each "ı" spelled "y" where vowel harmony makes it "ы" (after
     a back vowel: "jasım", "otıradı"), kept ("і") after a front one; without such a vowel
-    before it, the next one decides, else "ы". People type "ı" for both letters."""
+    before it, the next one decides, else its consonants (қ, ғ back; к, г front), else the
+    alphabet's own "і" ("bır"). People type "ı" for both letters."""
     out = list(word)
     for i, c in enumerate(word):
         if c != "ı":
             continue
         before = [v for v in word[:i] if v in _BACK or v in _FRONT]
         after = [v for v in word[i + 1 :] if v in _BACK or v in _FRONT]
-        near = before[-1] if before else after[0] if after else "a"
-        out[i] = "y" if near in _BACK else "ı"
+        if before or after:
+            back = (before[-1] if before else after[0]) in _BACK
+        else:
+            back = bool(_BACK_CONSONANTS & set(word)) and not _FRONT_CONSONANTS & set(word)
+        out[i] = "y" if back else "ı"
     return "".join(out)
 
 
@@ -206,9 +251,25 @@ def _kazakh(word: str, kk: Alphabet, lexicon: Lexicon) -> str:
     return next((r for r in readings if lexicon.knows(r, "kk")), readings[0])
 
 
+# An "i" after a vowel, before a consonant or at the end: typed for "й" as often as for "и"
+# ("taino", "kakoi").
+_VOWEL_I = re.compile(r"(?<=[aeou])i(?=[^aeiouy]|$)")
+
+
+def _russian(word: str, lexicon: Lexicon) -> str:
+    """A Latin word read as Russian; an "i" after a vowel is "й" when the lexicon knows that
+    reading only."""
+    table = TABLES["ru_translit"]
+    plain = table.convert(word)
+    if _VOWEL_I.search(word) is None or lexicon.knows(plain, "ru"):
+        return plain
+    other = table.convert(_VOWEL_I.sub("j", word))
+    return other if lexicon.knows(other, "ru") else plain
+
+
 def _candidates(word: str, kk: Alphabet, lexicon: Lexicon) -> dict[Lang, str]:
     """What a lower-case Latin word reads as in each language the lexicon knows it in."""
-    ru = TABLES["ru_translit"].convert(word)
+    ru = _russian(word, lexicon)
     options: dict[Lang, str] = {"kk": _kazakh(word, kk, lexicon), "ru": ru, "en": word}
     if any(c in _MARKERS["kk2021"] + _MARKERS["kk2018"] + "ı" for c in word):
         return {"kk": options["kk"]}
@@ -254,6 +315,10 @@ def to_cyrillic(text: str, lexicon: Lexicon | None = None) -> Transliteration:
             table = TABLES[kk_alphabet if lang == "kk" else "ru_translit"]
             new = _LATIN_RUN.sub(lambda m, t=table: t.convert(m.group(0).lower()), word)
         else:
+            if majority != "en" and set(reading) == {"en"} and word.lower() in EN_STOPWORDS:
+                # An English function word in a Kazakh or Russian message is that message's
+                # word ("on" = он, "is" = іс): no English sentence stands around it.
+                reading = {}
             lang = majority if majority in reading or not reading else next(iter(reading))
             if lang == "en":
                 kept += 1
@@ -261,7 +326,7 @@ def to_cyrillic(text: str, lexicon: Lexicon | None = None) -> Transliteration:
             converted = reading.get(lang) or (
                 _kazakh(word.lower(), kk_alphabet, lexicon)
                 if lang == "kk"
-                else TABLES["ru_translit"].convert(word.lower())
+                else _russian(word.lower(), lexicon)
             )
             new = _cased(lexicon.spelled(converted, lang), word)
         used[kk_alphabet if lang == "kk" else "ru_translit"] += 1

@@ -259,6 +259,34 @@ def detect_lang(text: str, default: Lang = "kk") -> Lang:
     return default
 
 
+def second_lang(text: str, lang: Lang) -> Lang | None:
+    """The other language of a Kazakh-Russian code-switched text ("алқаби болу үшін сколько лет
+    нужно"): Russian in a Kazakh text that has a Russian function word, Kazakh in a Russian
+    text with a Kazakh letter or function word; else None."""
+    if lang not in ("kk", "ru"):
+        return None
+    tokens = [t for t in tokenize(normalize(text[:_DETECT_CHARS])) if _CYR_CHARS.search(t)]
+    folded = [_fold_lower(t) for t in tokens]
+    if lang == "kk":
+        # A Russian function word, or a word without Kazakh letters with a Russian-only
+        # letter or a Russian ending ("минимальный", "женщины").
+        found = any(
+            f in _RU_MARKERS
+            or (
+                not _HAS_KK.search(t)
+                and len(f) > 4
+                and (_RU_LETTERS.search(f) is not None or f[3:].endswith(_RU_ENDINGS))
+            )
+            for t, f in zip(tokens, folded, strict=True)
+        )
+    else:
+        found = any(
+            _HAS_KK.search(t) or f in _KK_MARKERS or (len(f) > 4 and f[3:].endswith(_KK_ENDINGS))
+            for t, f in zip(tokens, folded, strict=True)
+        )
+    return ("ru" if lang == "kk" else "kk") if found else None
+
+
 # --- lexical terms -------------------------------------------------------------------------------
 
 
@@ -335,6 +363,13 @@ when where which how why does do did this that these those it its as
 """
 _STOPWORDS = _words(_STOPWORDS_TEXT) | _words(_fold_lower(_STOPWORDS_TEXT))
 EN_STOPWORDS = frozenset(w for w in _STOPWORDS if w.isascii())
+
+
+def is_stopword(word: str) -> bool:
+    """A lower-case word is a function word (kk, ru, en; Kazakh letters folded or not)."""
+    return word in _STOPWORDS
+
+
 KK_MARKERS, RU_MARKERS = _KK_MARKERS, _RU_MARKERS
 _RU_STEMMER = snowballstemmer.stemmer("russian")
 _RU_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps the word being stemmed in itself
