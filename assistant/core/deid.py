@@ -309,6 +309,14 @@ def guess_name(token: Token, lex: Lexicon, sentence_start: bool = False) -> Name
     return NameGuess()
 
 
+def _end_before(text: str, pos: int, skip: str | None = None) -> int:
+    """Where ``text[:pos].rstrip(skip)`` would end, without copying the text before ``pos``
+    (asked for every token of acts tens of thousands of characters long)."""
+    while pos > 0 and (text[pos - 1] in skip if skip is not None else text[pos - 1].isspace()):
+        pos -= 1
+    return pos
+
+
 def _word_after(tokens: list[Token], i: int) -> str:
     return tokens[i + 1].folded if i + 1 < len(tokens) and tokens[i + 1].kind == "word" else ""
 
@@ -327,10 +335,11 @@ def _is_place_marker_before(text: str, tokens: list[Token], i: int, lex: Lexicon
     gap = text[prev.end : tokens[i].start]
     if len(prev.text) == 1 and "." not in gap:
         return False  # "с. Абай" is a village, "с Ахметовым" a preposition
-    before = text[: prev.start].rstrip()
-    after_placeholder = i >= 2 and tokens[i - 2].kind == "ph" and tokens[i - 2].end == len(before)
-    if prev.folded in ("г", "гг") and before[-1:].isdigit() and not after_placeholder:
-        return False  # "в мае 2018 г. Андрощук": a year, not a town (but "Ф.И.О.1 г. Ахметов")
+    if prev.folded in ("г", "гг"):
+        end = _end_before(text, prev.start)
+        after_placeholder = i >= 2 and tokens[i - 2].kind == "ph" and tokens[i - 2].end == end
+        if text[end - 1 : end].isdigit() and not after_placeholder:
+            return False  # "в мае 2018 г. Андрощук": a year, not a town (but "Ф.И.О.1 г. Ахметов")
     return gap.strip(" .\t") == "" and prev.folded in lex.places_before
 
 
@@ -405,13 +414,13 @@ class _Masker:
 
     def sentence_start(self, i: int) -> bool:
         """True for the first word of the text, of a line or of a sentence."""
-        before = self.text[: self.tokens[i].start].rstrip(' \t«"(')
-        if not before or before[-1] in ".!?:\n":
+        end = _end_before(self.text, self.tokens[i].start, ' \t«"(')
+        if end == 0 or self.text[end - 1] in ".!?:\n":
             return True
         # A person's placeholder may stand for a name that ended a sentence with initials
         # ("Ахметов И.И. Суд"): the word after it is read the same on a second pass.
         prev = self.tokens[i - 1] if i else None
-        return prev is not None and _is_person_ph(prev) and prev.end == len(before)
+        return prev is not None and _is_person_ph(prev) and prev.end == end
 
     def person_no(self, keys: set[str]) -> int:
         """The number of the person these name keys belong to (a new one if none matches)."""
