@@ -24,7 +24,6 @@ import argparse
 import functools
 import itertools
 import json
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,6 +43,7 @@ from assistant.services import Services
 from demo.cases import generate_cases
 from demo.cases.cli import write_corpus
 from evals.bench_search import summary
+from evals.bench_search import timed as wall_ms
 from indexer.pipeline import Indexer
 
 FULL = 3200
@@ -224,12 +224,7 @@ def deviation_report(catalog: Catalog, base: DeviationRule) -> dict:
 
 def latency(service: CaseService, texts: list[str], ids: list[str]) -> dict:
     def timed(calls: list[Callable[[], object]]) -> dict:
-        ms = []
-        for call in calls:
-            started = time.perf_counter()
-            call()
-            ms.append((time.perf_counter() - started) * 1000)
-        return summary(ms)
+        return summary([wall_ms(call) for call in calls])
 
     predictor = service.predictor()
     return {
