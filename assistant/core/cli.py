@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +44,15 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print an error and return the exit to raise."""
     err.print(f"[red]error:[/red] {message}")
     return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def refused(*errors: type[Exception]) -> Iterator[None]:
+    """An operation refused with one of ``errors`` ends as one clear error (exit 2)."""
+    try:
+        yield
+    except errors as exc:
+        raise fail(str(exc), 2) from exc
 
 
 def dump_json(value: object) -> None:

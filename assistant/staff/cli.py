@@ -8,9 +8,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.core.cli import JsonOpt, StoreOpt, fail, settings_for
+from assistant.core.cli import JsonOpt, StoreOpt, cli_actor, fail, refused, settings_for
 from assistant.core.roles import ROLES
 
 if TYPE_CHECKING:
@@ -32,10 +30,6 @@ db_app = typer.Typer(no_args_is_help=True, help="The application database and it
 console = Console()
 
 
-def _actor() -> str:
-    return f"cli:{os.environ.get('USER') or getpass.getuser()}"
-
-
 def _accounts(store: Path | None) -> Accounts:
     from assistant.db import Database, database_url
     from assistant.staff.accounts import Accounts
@@ -46,15 +40,11 @@ def _accounts(store: Path | None) -> Accounts:
     return Accounts(db, settings.staff)
 
 
-@contextlib.contextmanager
-def _refused() -> Iterator[None]:
+def _refused() -> contextlib.AbstractContextManager[None]:
     """An account operation refused (taken name, unknown user, weak password) as a clear error."""
     from assistant.staff.accounts import AccountError
 
-    try:
-        yield
-    except AccountError as exc:
-        raise fail(str(exc), 2) from exc
+    return refused(AccountError)
 
 
 def read_password(confirm: bool = True) -> str:
@@ -81,7 +71,7 @@ def add(
         raise fail(f"--role must be one of {', '.join(ROLES)}", 2)
     accounts = _accounts(store)
     with _refused():
-        user = accounts.add(username, role, read_password(), _actor())
+        user = accounts.add(username, role, read_password(), cli_actor())
     console.print(f"added {user.username} ({user.role})")
 
 
@@ -108,7 +98,7 @@ def list_accounts(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
 def _set_active(username: str, active: bool, store: Path | None) -> None:
     with _refused():
-        _accounts(store).set_active(username, active, _actor())
+        _accounts(store).set_active(username, active, cli_actor())
     console.print(f"{'enabled' if active else 'disabled'} {username}")
 
 
@@ -129,7 +119,7 @@ def reset_password(username: str, store: StoreOpt = None) -> None:
     """Set a new password (prompt or stdin); the account's sessions end."""
     accounts = _accounts(store)
     with _refused():
-        accounts.reset_password(username, read_password(), _actor())
+        accounts.reset_password(username, read_password(), cli_actor())
     console.print(f"password of {username} changed")
 
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from assistant.core.cli import JsonOpt, StoreOpt, cli_actor, dump_json, fail, settings_for
+from assistant.core.cli import (
+    JsonOpt,
+    StoreOpt,
+    cli_actor,
+    dump_json,
+    fail,
+    refused,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from assistant.summons.service import SummonsService
@@ -36,17 +43,13 @@ def _service(store: Path | None) -> SummonsService:
     return SummonsService(db, settings.summons)
 
 
-@contextlib.contextmanager
-def _refused() -> Iterator[None]:
+def _refused() -> contextlib.AbstractContextManager[None]:
     """A refused operation (bad list, wrong state, too late, unreadable file) as a clear error."""
     from assistant.summons.candidates import ListFormatError
     from assistant.summons.schedule import TooLate
     from assistant.summons.service import SummonsError
 
-    try:
-        yield
-    except (ListFormatError, SummonsError, TooLate, OSError) as exc:
-        raise fail(str(exc), 2) from exc
+    return refused(ListFormatError, SummonsError, TooLate, OSError)
 
 
 def _when(value: str) -> datetime:
