@@ -14,6 +14,7 @@ from assistant.answer import citations, faq
 from assistant.answer.cues import out_of_scope, question_cues, without_context
 from assistant.answer.engine import AnswerEngine
 from assistant.answer.memory import ConversationMemory, Turn
+from assistant.answer.refusal import classify
 from assistant.answer.sentences import split_sentences
 from assistant.answer.topics import TopicNotFound, topic_detail
 from assistant.core.config import LlmSettings
@@ -210,6 +211,12 @@ def test_follow_up_questions_use_the_conversation(services, engine):
         ("Сына арестовали, дело будут слушать присяжные, что нам делать?", "personal_advice"),
         ("Ағамды ұрлық үшін ұстап алды, алқабилер соты бола ма?", "personal_advice"),
         ("Ulymdy policiya ūstap ketti, ne isteuim kerek?", "personal_advice"),
+        ("My brother's jury trial is next week, what should he say to get acquitted?",
+         "personal_advice"),  # fmt: skip
+        # A bribe for the jurors, or how to vote in a named case.
+        ("menin balam sotta, alqabilerge aqsha berip koremiz be", "personal_advice"),
+        ("я присяжный по делу соседа, как мне проголосовать", "personal_advice"),
+        ("Мен алқабимін, сотталушы менің көршім, қалай дауыс берсем екен?", "personal_advice"),
         # Off topic by words no FAQ or guidance text uses, in any script.
         ("kak zamarinovat shashlyk na dachu", "off_topic"),
         ("Which hotel in Almaty has the best swimming pool?", "off_topic"),
@@ -236,6 +243,20 @@ def test_in_domain_questions_naming_other_professions_are_answered(services, eng
     answer = ask(services, engine, question)
     assert answer.kind != "refusal"
     assert answer.topic == "eligibility"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Jury duty in personal wording: not advice on a case.
+        "как мне проголосовать, если я сомневаюсь в виновности?",
+        "my brother was convicted, can I be a juror?",
+        "Менің ағам сотталған, алқаби бола аламын ба?",
+        "Алқабиге ақша берсе не істеу керек?",
+    ],
+)
+def test_jury_duty_in_personal_wording_is_no_case_advice(question):
+    assert classify(Query.of(question)) is None
 
 
 def test_question_cues_tell_amounts_from_other_questions():

@@ -55,7 +55,7 @@ _SELF = re.compile(
     r"|сын\w*|доч\w*|муж\w*|жен[аеуы]\w*|брат\w*|сестр\w*|отц\w*|отец|мать|мам\w*|родствен\w*"
     r"|i|me|my|we|our|son|daughter|husband|wife|brother"
     r"|мени|маган|менин|менде|биз|бизди|бизге|бизин|озим\w*"
-    r"|улым\w*|кызым\w*|куйеуим\w*|айелим\w*|агам\w*|иним\w*|бауырым\w*|анам\w*|акем\w*"
+    r"|балам\w*|улым\w*|кызым\w*|куйеуим\w*|айелим\w*|агам\w*|иним\w*|бауырым\w*|анам\w*|акем\w*"
     r"|отбасым\w*)\b"
 )
 # Being a party to a case: accused, suspected, arrested, sentenced, sued; or wanting to win
@@ -67,7 +67,7 @@ _CASE = re.compile(
     r"|алимент\w*|наследств\w*|иск|иска|иском|иски|исков\w*|засудит\w*|отмазат\w*|оправдат\w*"
     r"|выигра\w*"
     r"|тюрьм\w*|залог\w*|драк\w*|побои|избил\w*|задержан\w*"
-    r"|accused|charged|arrested|sentenced|lawsuit|sue|suing|defend me|my case"
+    r"|accused|charged|arrested|sentenced|lawsuit|sue|suing|defend me|my case|acquit\w*"
     r"|detained|police|jail\w*|prison\w*|theft|stole|stolen|bail|fight|assault\w*"
     r"|айыпта\w*|кудикт\w*|камау\w*|камалд\w*|усталд\w*|устап (?:алд|кет)\w*|устады"
     r"|сотталд\w*|сотталып|тобелес\w*|турме\w*|кепил\w*"
@@ -79,9 +79,14 @@ _MY_CASE = re.compile(
     r"|\bмоего (?:дела|суда)\b|\bменин\s+(?:ис\w*|сот\w*)\b|\bмой (?:приговор|процесс|суд)\b"
     r"|\bкак (?:мне |нам )?(?:выиграть|отсудить|избежать наказани\w*|уйти от ответственност\w*)"
     r"|\bhow (?:do i|can i|to) (?:win|avoid|get out of)\b"
+    # How to vote in a named case (the neighbour's, this one): the verdict is the juror's own.
+    r"|\b(?:дел[уоае]|делом|case|trial|ис\w*|сотталушы\w*)\b.{0,60}"
+    r"\b(?:как (?:мне|нам) (?:про)?голосова\w*|how should (?:i|we) vote|калай дауыс берс\w*)"
     # Swaying the jurors or the verdict of a case: advice on winning it, whoever asks.
     r"|\b(?:убедить|уговорить|повлиять на|подкупить|convince|persuade|bribe)\b.{0,30}"
     r"\b(?:присяжн\w*|их|алкаби\w*|судь\w*|jur\w*|them)\b"
+    # Money for the jurors: a bribe, in Kazakh ("алқабилерге ақша берсек").
+    r"|\b(?:алкаби\w*|судья\w*)\b.{0,30}\b(?:акша|пара) бер(?:сек|сем|ип кор)\w*"
     r"|\bчтобы\b.{0,40}\b(?:оправдал\w*|признали невиновн\w*|отпустил\w*)"
     r"|\b(?:алкаби\w*|сот\w*)\b.{0,30}\b(?:актап|акта\w* ушин|сендир\w*)"
 )
