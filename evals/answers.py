@@ -53,6 +53,10 @@ REFUSALS = DATASETS / "refusals.jsonl"
 # Questions as citizens type them, written without looking at the FAQ (issue 17): a dev and a
 # held-out half, every style (scripts, folded, translit, code-switched, voice, short, long).
 AS_TYPED = DATASETS / "as_typed.jsonl"
+# A second blind set of the same styles, written in round 4 after the held-out half had been run
+# four times: all of it held out ("fresh"), run only at the end of a round.
+AS_TYPED_FRESH = DATASETS / "as_typed_fresh.jsonl"
+AS_TYPED_FILES = {"dev": AS_TYPED, "heldout": AS_TYPED, "fresh": AS_TYPED_FRESH}
 # Jury questions nothing in the FAQ or guidance supports ("какую музыку любят присяжные"),
 # written for issue 17 round 2 by the matcher's author: dev only (they choose the
 # "unsupported" threshold and train the matcher's refusals), never part of the held-out half.
@@ -132,9 +136,11 @@ def refusal_items() -> list[RefusalItem]:
 
 
 def as_typed_items(
-    split: str | None = None, path: Path = AS_TYPED
+    split: str | None = None, path: Path | None = None
 ) -> tuple[list[GoldItem], list[RefusalItem]]:
-    """The as-typed questions and refusal prompts (of one split), if the file is there."""
+    """The as-typed questions and refusal prompts (of one split, from the file that holds
+    it), if the file is there."""
+    path = path or AS_TYPED_FILES.get(split or "dev", AS_TYPED)
     if not path.is_file():
         return [], []
     extra = UNSUPPORTED_DEV if path == AS_TYPED and UNSUPPORTED_DEV.is_file() else None
@@ -701,8 +707,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--as-typed",
-        choices=("dev", "heldout"),
-        help="the as-typed set's split instead, per style (misses listed for dev only)",
+        choices=tuple(AS_TYPED_FILES),
+        help="an as-typed split instead, per style (misses listed for dev only)",
     )
     args = parser.parse_args(argv)
 

@@ -1,10 +1,11 @@
 """Validate the "as typed" gold set and print its (lang x style x split) counts.
 
     python -m evals.as_typed_check                       # evals/datasets/as_typed.jsonl
-    python -m evals.as_typed_check path/to/file.jsonl
+    python -m evals.as_typed_check evals/datasets/as_typed_fresh.jsonl
 
 Exits non-zero when a row breaks the schema, a style's script rule, or a size requirement of
-issue 17 (>= 240 answerable, >= 20 per style, >= 30 English, >= 40 refusals, kk ~ ru).
+issue 17 (>= 240 answerable, >= 20 per style, >= 30 English, >= 40 refusals, kk ~ ru; a fresh
+set, all held out: >= 10 answerable and >= 2 refusals per style).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Row(BaseModel):
     """One gold question; answerable rows carry key facts, refusals a class."""
 
     id: str
-    split: Literal["dev", "heldout"]
+    split: Literal["dev", "heldout", "fresh"]
     lang: Literal["kk", "ru", "en"]
     style: Style
     question: str
@@ -172,6 +173,8 @@ def table(rows: list[Row]) -> str:
 
 
 def requirements(rows: list[Row]) -> list[str]:
+    if rows and all(r.split == "fresh" for r in rows):
+        return fresh_requirements(rows)
     ans = [r for r in rows if not r.refuse]
     out = []
     if len(ans) < 240:
@@ -195,6 +198,14 @@ def requirements(rows: list[Row]) -> list[str]:
         if abs(dev - held) > 1:
             out.append(f"split of ({lang}, {style}, refuse={refuse}) unbalanced: {dev}/{held}")
     return sorted(set(out))
+
+
+def fresh_requirements(rows: list[Row]) -> list[str]:
+    """A fresh (all held-out) set: at least 10 answerable questions and 2 refusals per style."""
+    answerable = Counter(r.style for r in rows if not r.refuse)
+    refusals = Counter(r.style for r in rows if r.refuse)
+    out = [f"style {s}: {answerable[s]} answerable (< 10)" for s in STYLES if answerable[s] < 10]
+    return out + [f"style {s}: {refusals[s]} refusals (< 2)" for s in STYLES if refusals[s] < 2]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -211,8 +211,10 @@ def test_follow_up_questions_use_the_conversation(services, engine):
         ("Сына арестовали, дело будут слушать присяжные, что нам делать?", "personal_advice"),
         ("Ағамды ұрлық үшін ұстап алды, алқабилер соты бола ма?", "personal_advice"),
         ("Ulymdy policiya ūstap ketti, ne isteuim kerek?", "personal_advice"),
-        ("My brother's jury trial is next week, what should he say to get acquitted?",
-         "personal_advice"),  # fmt: skip
+        (
+            "My brother's jury trial is next week, what should he say to get acquitted?",
+            "personal_advice",
+        ),
         # A bribe for the jurors, or how to vote in a named case.
         ("menin balam sotta, alqabilerge aqsha berip koremiz be", "personal_advice"),
         ("я присяжный по делу соседа, как мне проголосовать", "personal_advice"),

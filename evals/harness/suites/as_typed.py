@@ -1,7 +1,8 @@
 """As typed: the questions citizens type (Latin-script Kazakh, translit, folded, code-switched,
 voice, short, long, English) through ``POST /v1/ask``, every style and split reported apart
-(evals/datasets/as_typed.jsonl, written blind). The gate reads the held-out split; thresholds are
-chosen on the dev split only.
+(evals/datasets/as_typed.jsonl, written blind, and as_typed_fresh.jsonl, a second blind set, all
+held out). The gate reads the held-out and fresh splits; thresholds are chosen on the dev split
+only.
 
 Per split and style: hit@1, key facts, language match, refusal precision and recall. Per split:
 the lowest style's hit@1 and key facts, and the largest drop of a script style (Latin-script
@@ -14,11 +15,10 @@ import re
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
-from evals.answers import AS_TYPED, as_typed_items, ask_all, report, style_rows
+from evals.answers import AS_TYPED, AS_TYPED_FILES, as_typed_items, ask_all, report, style_rows
 from evals.harness.context import EvalContext
 from evals.harness.model import SuiteResult
 
-SPLITS = ("dev", "heldout")
 STANDARD = "cyrillic"
 # Styles that differ from Cyrillic standard by script or spelling only.
 SCRIPT_STYLES = re.compile(r"latin|translit|ascii|folded")
@@ -34,7 +34,7 @@ def run(ctx: EvalContext) -> SuiteResult:
     details: dict[str, list[dict]] = {}
     with TestClient(create_app(ctx.settings, ctx.services)) as client:
         client.post("/v1/ask", json={"question": "алқаби"})
-        for split in SPLITS:
+        for split in AS_TYPED_FILES:
             gold, refusals = as_typed_items(split)
             gold = [q for q in gold if groups.intersection(q.expected)]
             if not gold:
@@ -64,5 +64,6 @@ def run(ctx: EvalContext) -> SuiteResult:
                 result.add("script_gap", gap, split=split)
             latency = figures["overall"]["latency"]
             result.add("ask_p95_ms", latency["p95_ms"], better="lower", split=split)
-    result.details = {"gold": AS_TYPED.name, "styles": details}
+    files = sorted({p.name for p in AS_TYPED_FILES.values() if p.is_file()})
+    result.details = {"gold": ", ".join(files), "styles": details}
     return result
