@@ -26,13 +26,15 @@ from tests.test_answer_store import REPO
 @pytest.fixture(scope="module")
 def lexicon() -> Lexicon:
     """The words of the shipped FAQ, as the answer engine builds its lexicon."""
-    texts = []
+    texts, questions = [], []
     for lang in ("kk", "ru", "en"):
         for line in (REPO / "corpus" / "faq" / f"{lang}.jsonl").read_text().splitlines():
             row = json.loads(line)
             texts += [(lang, row["title"]), (lang, row["text"])]
-            texts += [(lang, p) for p in row.get("paraphrases", [])]
-    return Lexicon.of(texts)
+            questions += [(lang, p) for p in row.get("paraphrases", [])]
+    lexicon = Lexicon.of(texts)
+    lexicon.add_questions(questions)
+    return lexicon
 
 
 @pytest.mark.parametrize(
@@ -44,6 +46,8 @@ def lexicon() -> Lexicon:
         ("alqabi bolw u's'in qansha jas kerek", "алқаби болу үшін қанша жас керек"),
         ("alqabi bolu ushin qansha jas kerek", "алқаби болу үшін қанша жас керек"),
         ("alqabige qansha tolenedi", "алқабиге қанша төленеді"),
+        # The 2021 alphabet with the digraphs people keep typing ("sh" for ş).
+        ("Alqabige qansha aqy tölenedı?", "Алқабиге қанша ақы төленеді?"),
         # Russian translit: digraphs, a missing soft sign, digits for letters, "y" for "й".
         ("skolko platyat prisyazhnym", "сколько платят присяжным"),
         ("skol'ko platyat prisyazhnym", "сколько платят присяжным"),
@@ -163,6 +167,13 @@ def test_any_text_converts_without_error(text):
 )
 def test_second_language_of_code_switched_text(text, lang, other):
     assert second_lang(text, lang) == other
+
+
+def test_words_of_the_other_language_in_a_question_stay_that_language():
+    lexicon = Lexicon.of([("kk", "алқабиге қанша төлейді"), ("ru", "сколько платят присяжным")])
+    lexicon.add_questions([("ru", "присяжным қанша платят"), ("kk", "алқабиге сколько береді")])
+    assert not lexicon.knows("қанша", "ru") and not lexicon.knows("сколько", "kk")
+    assert lexicon.knows("береді", "kk")  # a new word of the question's own language
 
 
 def test_lexicon_tells_foreign_words(lexicon):

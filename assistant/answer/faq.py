@@ -7,7 +7,8 @@ probability that it answers the question, from eight features of the (question, 
 * chars: cosine of character 2-4-gram TF-IDF vectors of the folded Cyrillic texts, closest
   variant (holds on typos, translit and Kazakh typed without its letters);
 * each of these three also as its gap to the best entry's (how far behind the leader);
-* overlap: the IDF-weighted share of the question's terms found in the entry;
+* overlap: the IDF-weighted share of the question's terms found in one variant and the answer
+  together (the best variant);
 * qtype: per kind of answer the question asks for (an amount, a time, a person, money, a
   consequence... see ``cues``), 1 when a variant asks it about the same thing, 0.5 when only the
   kind agrees, else 0, averaged; read on the sentence that asks (``Query.focus``: a long
@@ -15,7 +16,8 @@ probability that it answers the question, from eight features of the (question, 
 
 The features do not name entries, so the model (``faq_model.json``: logistic regression trained
 by ``python -m evals.faq_model`` on the FAQ's paraphrases, each left out of its own entry, and
-generated variants: other scripts, folded, typos, dropped words) holds for entries it was not
+generated variants: other scripts, folded, typos, dropped words; against each question's closest
+groups) holds for entries it was not
 trained on, and a new FAQ takes effect by building a new index (``AnswerEngine.reload_faq``),
 no refit. The probability is calibrated (log loss on held-out groups); the thresholds that
 send a question to the FAQ answer, the guidance or a refusal are chosen on the dev half of the
@@ -210,11 +212,18 @@ class FaqIndex:
         self._analyze = self.chars.build_analyzer()
         self._char_columns: dict[str, int] = getattr(self.chars, "vocabulary_", {})
         self._char_idf = getattr(self.chars, "idf_", np.zeros(1)).astype(np.float32)
-        self._bags = [set[str]() for _ in self.entries]
+        # Terms of each entry's answer text and of each variant; an entry's bag is all of them.
+        answer_terms = [set(terms(e.text, e.lang, folded=True)) for e in self.entries]
+        self._bags = [set(t) for t in answer_terms]
         for q, i in zip(self.variants, self._variant_entry, strict=True):
             self._bags[i].update(q.terms)
-        for i, e in enumerate(self.entries):
-            self._bags[i].update(terms(e.text, e.lang, folded=True))
+        self._term_columns = {t: n for n, t in enumerate(sorted(set().union(*self._bags)))}
+        answers = self._incidence(answer_terms)
+        variants = self._incidence([set(q.terms) for q in self.variants])
+        own_answer = answers[self._variant_entry]
+        # Per variant: its terms and its entry's answer terms (a union, as 0/1 columns).
+        self._variant_terms = (variants + own_answer - variants.multiply(own_answer)).tocsr()
+        self._answer_terms = answers
         self._cues: list[dict[str, set[str]]] = [{} for _ in self.entries]
         for q, i in zip(self.variants, self._variant_entry, strict=True):
             for kind, focus in question_cues(q.folded).items():
@@ -278,7 +287,13 @@ class FaqIndex:
             self._char_vectors[ids] @ self._char_vector(without_context(query.folded))
         )
         asked = {t for t in query.terms if not without_context(t).isspace()}
-        overlap = self._overlap(asked, candidates, self._idf[query.lang])
+        weights = self._term_weights(asked, candidates, self._idf[query.lang])
+        # The share of the question's terms one variant and the answer hold together: the
+        # union of every variant would let one long paraphrase's context words match anything.
+        overlap = np.maximum(
+            best_variant(self._variant_terms[ids] @ weights),
+            self._answer_terms[candidates] @ weights,
+        )
         cues = question_cues(query.focus or query.folded)
         qtype = np.asarray([_cue_agreement(cues, self._cues[i]) for i in candidates])
         columns = [dense, dense - dense.max(), passage, passage - passage.max()]
@@ -297,16 +312,27 @@ class FaqIndex:
         norm = float(np.linalg.norm(out))
         return out / norm if norm else out
 
-    def _overlap(
+    def _incidence(self, bags: Sequence[set[str]]) -> sparse.csr_matrix:
+        """0/1 rows of ``bags`` over the index's term columns."""
+        rows = [n for n, bag in enumerate(bags) for _ in bag]
+        cols = [self._term_columns[t] for bag in bags for t in bag]
+        shape = (len(bags), max(len(self._term_columns), 1))
+        return sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+
+    def _term_weights(
         self, asked: set[str], candidates: np.ndarray, idf: dict[str, float]
     ) -> np.ndarray:
+        """Per term column, the asked term's IDF weight over the sum of all asked terms' weights
+        (a term no entry knows weighs as much as the rarest)."""
         unseen = math.log(max(len(candidates), 1))
         weight = {t: idf.get(t, unseen) for t in asked}
         total = sum(weight.values()) or 1.0
-        return np.asarray(
-            [sum(w for t, w in weight.items() if t in self._bags[i]) / total for i in candidates],
-            dtype=np.float32,
-        )
+        out = np.zeros(max(len(self._term_columns), 1), dtype=np.float32)
+        for t, w in weight.items():
+            column = self._term_columns.get(t)
+            if column is not None:
+                out[column] = w / total
+        return out
 
     def scored(
         self, query: Query, vector: np.ndarray, model: MatchModel | None = None

@@ -78,8 +78,8 @@ class Knowledge:
         # question are read against.
         self.lexicon = Lexicon.of(
             [(d.lang, f"{d.title}\n{d.text}") for d in self.docs.values() if d.lang]
-            + [(e.lang, v) for e in faq_entries if e.lang for v in e.variants]
         )
+        self.lexicon.add_questions([(e.lang, v) for e in faq_entries if e.lang for v in e.variants])
         # The snapshot's own entries: what published ones are served besides.
         self.snapshot_faq: tuple[FaqEntry, ...] = tuple(faq_entries)
         self.faq = FaqIndex(
@@ -100,7 +100,8 @@ class Knowledge:
         entries = list(entries)
         old = {e.doc_id: e for e in self.faq.entries}
         changed = [e for e in entries if old.get(e.doc_id) != e]
-        self.lexicon.add([(e.lang, t) for e in changed if e.lang for t in (*e.variants, e.text)])
+        self.lexicon.add([(e.lang, e.text) for e in changed if e.lang])
+        self.lexicon.add_questions([(e.lang, v) for e in changed if e.lang for v in e.variants])
         passages = self.faq_passages(entries)
         index = FaqIndex(
             entries, passages, self.embedder, self.store_dir, self.lexicon, previous=self.faq

@@ -34,6 +34,7 @@ _LATIN_VOWELS = frozenset("aeiouyäöüūıáóúý")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*'?")
 _LATIN = re.compile(r"[a-zäğñöşūüıáǵńóúý]", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_KAZAKH_LETTER = re.compile(r"[әғқңөұүһі]")
 _LATIN_RUN = re.compile(r"[a-zäğñöşūüıáǵńóúý'4]+", re.IGNORECASE)
 # A content word: three letters or more, no digits.
 _CONTENT = re.compile(r"[^\W\d_]{3,}")
@@ -135,6 +136,21 @@ class Lexicon:
                 if len(word) >= _PREFIX - 1:
                     loose = _loose(word)
                     self.prefixes.update((loose[:_PREFIX], loose[: _PREFIX - 1]))
+
+    def add_questions(self, texts: Iterable[tuple[Lang, str]]) -> None:
+        """Words of questions as people ask them (FAQ paraphrases), after the reference texts:
+        a word of another language in a code-switched question (``қанша`` in a Russian one,
+        ``сколько`` in a Kazakh one) is left to that language, or a Latin-script word would
+        split its vote between the two."""
+        self.add((lang, " ".join(w for w in _WORD.findall(text) if not self._borrowed(w, lang)))
+                 for lang, text in texts)  # fmt: skip
+
+    def _borrowed(self, word: str, lang: Lang) -> bool:
+        word = word.lower()
+        if lang == "ru" and _KAZAKH_LETTER.search(word):
+            return True
+        others = [other for other in ("kk", "ru") if other != lang]
+        return not self.knows(word, lang) and any(self.knows(word, o) for o in others)
 
     @classmethod
     def default(cls) -> Lexicon:
@@ -241,13 +257,28 @@ def _harmonic(word: str) -> str:
     return "".join(out)
 
 
+# Digraphs of the older Latin spellings that people keep typing in the 2021 alphabet ("qansha").
+_DIGRAPHS_2021 = (("sh", "ş"), ("ch", "ç"), ("zh", "j"))
+
+
 def _kazakh(word: str, kk: Alphabet, lexicon: Lexicon) -> str:
-    """A Latin word read as Kazakh; for "ı" of the 2021 alphabet, the reading the lexicon
-    knows (harmonic, all "ы", all "і"), else the harmonic one."""
+    """A Latin word read as Kazakh; in the 2021 alphabet, the reading the lexicon knows (for
+    "ı": harmonic, all "ы", all "і"; "sh", "ch", "zh" as two letters or as ş, ç, j), else the
+    first (harmonic, two letters)."""
     table = TABLES[kk]
-    if kk != "kk2021" or "ı" not in word:
+    if kk != "kk2021":
         return table.convert(word)
-    readings = [table.convert(w) for w in (_harmonic(word), word.replace("ı", "y"), word)]
+    spellings = [word]
+    digraphs = word
+    for pair, letter in _DIGRAPHS_2021:
+        digraphs = digraphs.replace(pair, letter)
+    if digraphs != word:
+        spellings.append(digraphs)
+    readings = [
+        table.convert(w)
+        for spelling in spellings
+        for w in dict.fromkeys((_harmonic(spelling), spelling.replace("ı", "y"), spelling))
+    ]
     return next((r for r in readings if lexicon.knows(r, "kk")), readings[0])
 
 
