@@ -13,6 +13,15 @@ from assistant.answer.models import RefusalReason
 from assistant.core.query import Query
 from assistant.core.text import fold
 
+# A request for somebody's contacts: a verb of giving or finding, the contacts, the people.
+_GIVE = (
+    r"\b(?:дай\w*|дайте|скин\w*|покаж\w*|пришл\w*|выда\w*|найд\w*|найти|узна\w*|сообщи\w*"
+    r"|нужн\w*|бер\w*|корсет\w*|жибер\w*|тауып|give|show|send|list|find|tell me|provide"
+    r"|get)\b"
+)
+_CONTACTS = r"\b(?:телефон\w*|номер\w*|номир\w*|адрес\w*|phones?|numbers?|address\w*|contacts?)\b"
+_PEOPLE = r"\b(?:присяжн\w*|алкаби\w*|кандидат\w*|jurors?|candidates?)\b"
+
 _INJECTION = re.compile(
     r"|".join(
         [
@@ -39,11 +48,12 @@ _INJECTION = re.compile(
             r"\bсен енди\b|\bпромпт\w*",
             r"\b(?:ереже|нускау)\w*\b.{0,40}\b(?:елеме|умыт)\w*",
             r"\b(?:елеме|умыт)\w*\b.{0,40}\b(?:ереже|нускау)\w*",
-            # Asking for the personal data of jurors or candidates (lists with phones, addresses)
-            r"\b(?:телефон\w*|номер\w*|адрес\w*|phone\w*|address\w*)\b.{0,40}"
-            r"\b(?:присяжн\w*|алкаби\w*|кандидат\w*|jurors?)\b",
-            r"\b(?:присяжн\w*|алкаби\w*|кандидат\w*|jurors?)\b.{0,40}"
-            r"\b(?:телефон\w*|номер\w*|адрес\w*|phone\w*|address\w*)\b",
+            # Asking for the personal data of jurors or candidates (lists with phones,
+            # addresses); one's own address or number ("мой адрес изменился") is jury duty.
+            rf"{_GIVE}.{{0,40}}{_CONTACTS}.{{0,40}}{_PEOPLE}",
+            rf"{_GIVE}.{{0,40}}{_PEOPLE}.{{0,40}}{_CONTACTS}",
+            rf"{_CONTACTS}.{{0,40}}{_PEOPLE}.{{0,40}}{_GIVE}",
+            rf"{_PEOPLE}.{{0,40}}{_CONTACTS}.{{0,40}}{_GIVE}",
         ]
     ),
     re.IGNORECASE | re.DOTALL,
