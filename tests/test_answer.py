@@ -259,6 +259,10 @@ def test_in_domain_questions_naming_other_professions_are_answered(services, eng
         "Менің ағам сотталған, алқаби бола аламын ба?",
         "Алқабиге ақша берсе не істеу керек?",
         "Мой адрес изменился, меня исключат из списка присяжных?",
+        # A serving juror's case is jury duty, with the crime named.
+        "Мой брат присяжный по делу об убийстве. Ему звонил журналист. Что ему будет?",
+        "Мен алқабимін, кісі өлтіру ісін қарап жатырмыз. Күйеуіме айтуға бола ма?",
+        "I am a juror in a murder trial. My wife keeps asking about it. Can I tell her?",
     ],
 )
 def test_jury_duty_in_personal_wording_is_not_refused_by_wording(question):

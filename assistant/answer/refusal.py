@@ -102,11 +102,14 @@ _MY_CASE = re.compile(
 )
 
 
-# A question about serving as a juror ("меня подозревают — могу ли я быть присяжным?") is a
-# question about jury duty, however personal its wording; one about a case the asker's family
-# is tried in by a jury ("сына арестовали, будут присяжные") is not.
+# A question about serving as a juror ("меня подозревают — могу ли я быть присяжным?", "брат
+# присяжный по делу об убийстве, ему звонил журналист") is a question about jury duty, however
+# personal its wording; one about a case the asker's family is tried in by a jury ("сына
+# арестовали, будут присяжные") is not.
 _JURY_ROLE = re.compile(
-    r"присяжным\b|присяжной\b|в присяжн\w*|от присяжн\w*|заседател\w* (?:быть|стать)|кандидат"
+    r"присяжным\b|присяжной\b|присяжн(?:ый|ая)\b|в присяжн\w*|от присяжн\w*"
+    r"|заседател\w* (?:быть|стать)|кандидат|алкабимин\b|алкабимиз\b|алкаби болып"
+    r"|\b(?:am|is|was|as) an? juror\b|\bi'?m an? juror\b"
     r"|коллеги\w* присяжн|отбор|ириктеу|алкаби (?:бол|ретинд)\w*|алкабиге|алкабилер тизим\w*"
     r"|\b(?:be|become|serve as|serving as|as) an? juror|on (?:a|the) jury|jury (?:duty|service"
     r"|selection|summons|pool|list)"
