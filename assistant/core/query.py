@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from assistant.core.numbers import as_digits
 from assistant.core.schemas import Lang
 from assistant.core.script import KAZAKH_ALPHABETS, Alphabet, Lexicon, kk_to_latin, to_cyrillic
 from assistant.core.text import detect_lang, fold, normalize, second_lang, terms
@@ -30,7 +31,8 @@ class Query(BaseModel, frozen=True):
     """A question: as typed, in Cyrillic, folded, with its script, language and terms."""
 
     original: str
-    # Normalised, Latin-script Kazakh and Russian words in Cyrillic (English words stay).
+    # Normalised, Latin-script Kazakh and Russian words in Cyrillic (English words stay),
+    # numbers written as words in digits.
     text: str
     # ``text`` lower-cased with Kazakh letters mapped to plain Cyrillic.
     folded: str
@@ -63,6 +65,7 @@ class Query(BaseModel, frozen=True):
         latin = converted.converted + converted.latin
         script: Script = "cyrillic" if not latin else "latin" if not converted.cyrillic else "mixed"
         detected = detect_lang(text, default=default)
+        text = as_digits(text, detected)
         coverage = lexicon.foreign(text) if lexicon is not None else None
         return cls(
             original=question,
