@@ -56,11 +56,19 @@ AS_TYPED = DATASETS / "as_typed.jsonl"
 # A second blind set of the same styles, written in round 4 after the held-out half had been run
 # four times: all of it held out ("fresh"), run only at the end of a round.
 AS_TYPED_FRESH = DATASETS / "as_typed_fresh.jsonl"
-AS_TYPED_FILES = {"dev": AS_TYPED, "heldout": AS_TYPED, "fresh": AS_TYPED_FRESH}
+# More dev questions in the weakest styles (code-switched, long, voice, English), written blind
+# in round 4: dev only.
+AS_TYPED_DEV2 = DATASETS / "as_typed_dev2.jsonl"
 # Jury questions nothing in the FAQ or guidance supports ("какую музыку любят присяжные"),
 # written for issue 17 round 2 by the matcher's author: dev only (they choose the
 # "unsupported" threshold and train the matcher's refusals), never part of the held-out half.
 UNSUPPORTED_DEV = DATASETS / "unsupported_dev.jsonl"
+# The files each split's rows are in.
+AS_TYPED_FILES = {
+    "dev": (AS_TYPED, AS_TYPED_DEV2, UNSUPPORTED_DEV),
+    "heldout": (AS_TYPED,),
+    "fresh": (AS_TYPED_FRESH,),
+}
 DEFAULT_STORE = Path("var/eval/answers-store")
 TARGETS = {"hit_at_1": 0.90, "key_facts": 0.90, "lang_match": 0.98}
 REFUSAL_TARGET = 0.90
@@ -135,19 +143,14 @@ def refusal_items() -> list[RefusalItem]:
     return [RefusalItem.from_row(row) for row in read_jsonl(REFUSALS)]
 
 
-def as_typed_items(
-    split: str | None = None, path: Path | None = None
-) -> tuple[list[GoldItem], list[RefusalItem]]:
-    """The as-typed questions and refusal prompts (of one split, from the file that holds
-    it), if the file is there."""
-    path = path or AS_TYPED_FILES.get(split or "dev", AS_TYPED)
-    if not path.is_file():
-        return [], []
-    extra = UNSUPPORTED_DEV if path == AS_TYPED and UNSUPPORTED_DEV.is_file() else None
+def as_typed_items(split: str) -> tuple[list[GoldItem], list[RefusalItem]]:
+    """The as-typed questions and refusal prompts of one split, from the files that hold it."""
     rows = [
         r
-        for r in [*read_jsonl(path), *(read_jsonl(extra) if extra else [])]
-        if split is None or r.get("split") == split
+        for path in AS_TYPED_FILES[split]
+        if path.is_file()
+        for r in read_jsonl(path)
+        if r.get("split") == split
     ]
     refuse = [r for r in rows if r.get("refuse") or r.get("class")]
     answer = [r for r in rows if not (r.get("refuse") or r.get("class")) and r.get("expected")]

@@ -64,6 +64,6 @@ def run(ctx: EvalContext) -> SuiteResult:
                 result.add("script_gap", gap, split=split)
             latency = figures["overall"]["latency"]
             result.add("ask_p95_ms", latency["p95_ms"], better="lower", split=split)
-    files = sorted({p.name for p in AS_TYPED_FILES.values() if p.is_file()})
+    files = sorted({p.name for paths in AS_TYPED_FILES.values() for p in paths if p.is_file()})
     result.details = {"gold": ", ".join(files), "styles": details}
     return result
