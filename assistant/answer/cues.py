@@ -46,6 +46,12 @@ _SUBJECTS = {
         r"|ответственност\w*|наказ\w*|не болады|айыппул\w*|жауапкершил\w*|жаза(?:сы|га|ны|лар\w*)?"
         r"|what happens|what if|penalt\w*|fines?|fined|punish\w*|consequences?|liab\w*"
     ),
+    # An acquittal: "how many votes to acquit" is another entry than "how many to convict".
+    # (Bare "ақтау" is the town Aktau as often.)
+    "acquittal": (
+        r"оправда\w*|невиновн\w*|актау (?:укими|вердикти)\w*|акталу\w*|актал\w*|актауы\w*"
+        r"|актайды|актауга|кинасиз\w*|acquit\w*|not guilty"
+    ),
     # An age: how old one must (or may no longer) be.
     "age": (
         r"\d\d\s*(?:год\w*|лет|жас\w*|years?)|(?:мне|ей|ему|i am|im|i'm) \d\d|возраст\w*"
@@ -55,20 +61,23 @@ _SUBJECTS = {
 }
 # The subjects: an entry none of whose variants names one cannot answer a question about it.
 SUBJECTS = frozenset(_SUBJECTS)
-# Subjects concrete enough to decide: a question about money or an age is answered by an entry
+# Subjects concrete enough to decide: a question about money, an age or an acquittal is
+# answered by an entry
 # some variant of which (in any language) names it, when there is one ("what happens" is asked
 # of many entries that never say so).
-DECISIVE_SUBJECTS = frozenset({"money", "age"})
+DECISIVE_SUBJECTS = frozenset({"money", "age", "acquittal"})
 _TYPE_PATTERNS = {
     name: re.compile(rf"\b(?:{words})\b") for name, words in {**_TYPES, **_SUBJECTS}.items()
 }
 
 # Words that tie a question to jury duty: jurors and their panel, and the steps only jury duty
-# has (selection, lots, challenges, verdict, deliberation, the jury notice).
+# has (selection, lots, challenges, verdict, deliberation, the jury notice, the oath), and the
+# defendant and the acquittal a jury trial is about.
 _JURY = re.compile(
     r"присяж|заседател\w|алкаби|\bалка\w*|жюри|\bjur(?:y|or|ies|ors)|коллеги|вердикт|кандидат"
     r"|отбор|ириктеу|жереб|запасн|самоотвод|отвод|совещательн|кенесу|deliberat|verdict"
     r"|\bpanel|selection|summons|notified|хабарлама|извещени|повестк"
+    r"|присяг|\bант\b|\bant\b|oath|sworn|подсудим|сотталушы|defendant|оправда|актау|acquit"
 )
 # Other legal matters the guidance does not cover. A question naming one and no jury word is
 # off topic however close its wording is to an FAQ entry ("как стать судьёй" is one word away

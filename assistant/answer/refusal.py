@@ -62,7 +62,7 @@ _INJECTION = re.compile(
 # The asker or their family: ru and folded kk pronouns and kin words.
 _SELF = re.compile(
     r"\b(?:я|меня|мне|мной|мой|моя|мое|мои|моего|моей|моему|моим|мою|мы|нас|нам|наш\w*"
-    r"|сын\w*|доч\w*|муж\w*|жен[аеуы]\w*|брат\w*|сестр\w*|отц\w*|отец|мать|мам\w*|родствен\w*"
+    r"|сын\w*|доч\w*|муж\w*|жен[аеуы]\w*|брат\w*|сестр\w*|отц\w*|отец|мать|мам\w*"
     r"|i|me|my|we|our|son|daughter|husband|wife|brother"
     r"|мени|маган|менин|менде|биз|бизди|бизге|бизин|озим\w*"
     r"|балам\w*|улым\w*|кызым\w*|куйеуим\w*|айелим\w*|агам\w*|иним\w*|бауырым\w*|анам\w*|акем\w*"
@@ -98,7 +98,16 @@ _MY_CASE = re.compile(
     # Money for the jurors: a bribe, in Kazakh ("алқабилерге ақша берсек").
     r"|\b(?:алкаби\w*|судья\w*)\b.{0,30}\b(?:акша|пара) бер(?:сек|сем|ип кор)\w*"
     r"|\bчтобы\b.{0,40}\b(?:оправдал\w*|признали невиновн\w*|отпустил\w*)"
+    r"|\b(?:how|what)\b.{0,40}\b(?:to|get) acquitted\b"
     r"|\b(?:алкаби\w*|сот\w*)\b.{0,30}\b(?:актап|акта\w* ушин|сендир\w*)"
+)
+
+
+# The asker or their family close to being a party to a case ("сына обвиняют в убийстве"): in
+# a long message, "я журналист" and a murder three lines on are no case of the asker's.
+_SELF_CASE = re.compile(
+    rf"(?:{_SELF.pattern}).{{0,40}}(?:{_CASE.pattern})|(?:{_CASE.pattern}).{{0,40}}(?:{_SELF.pattern})",
+    re.DOTALL,
 )
 
 
@@ -128,6 +137,6 @@ def classify(query: Query) -> RefusalReason | None:
         return RefusalReason.INJECTION
     if _MY_CASE.search(folded):
         return RefusalReason.PERSONAL_ADVICE
-    if _SELF.search(folded) and _CASE.search(folded) and not _JURY_ROLE.search(folded):
+    if _SELF_CASE.search(folded) and not _JURY_ROLE.search(folded):
         return RefusalReason.PERSONAL_ADVICE
     return None

@@ -17,12 +17,12 @@ Script = Literal["cyrillic", "latin", "mixed"]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def question_sentence(folded: str) -> str:
+def question_sentence(text: str) -> str:
     """What a message asks: its sentences with a question mark, else its last one (a long
     message tells its context first and asks last)."""
-    sentences = [s for s in _SENTENCE_END.split(folded.strip()) if s.strip()]
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     if len(sentences) < 2:
-        return folded
+        return text
     asked = [s for s in sentences if "?" in s]
     return " ".join(asked) if asked else sentences[-1]
 
@@ -36,7 +36,7 @@ class Query(BaseModel, frozen=True):
     text: str
     # ``text`` lower-cased with Kazakh letters mapped to plain Cyrillic.
     folded: str
-    # The sentence of ``folded`` that asks (``question_sentence``); ``folded`` when one.
+    # The sentence of ``text`` that asks (``question_sentence``), folded; ``folded`` when one.
     focus: str = ""
     script: Script
     # The Latin alphabet the question was typed in, when it was.
@@ -47,8 +47,8 @@ class Query(BaseModel, frozen=True):
     terms: tuple[str, ...]
     # The other language of a Kazakh-Russian code-switched question (``text.second_lang``).
     second_lang: Lang | None = None
-    # Content words of ``text``, and those no text the service holds uses (a store's lexicon
-    # tells; empty without one): what nothing in the FAQ or guidance speaks of.
+    # Content words of the asking sentence, and those no text the service holds uses (a
+    # store's lexicon tells; empty without one): what nothing in the FAQ or guidance speaks of.
     words: int = 0
     foreign: tuple[str, ...] = ()
 
@@ -66,12 +66,15 @@ class Query(BaseModel, frozen=True):
         script: Script = "cyrillic" if not latin else "latin" if not converted.cyrillic else "mixed"
         detected = detect_lang(text, default=default)
         text = as_digits(text, detected)
-        coverage = lexicon.foreign(text) if lexicon is not None else None
+        asking = question_sentence(text)
+        # Words of the asking sentence only: a long message's context (an illness, a town) is
+        # no subject the service lacks.
+        coverage = lexicon.foreign(asking) if lexicon is not None else None
         return cls(
             original=question,
             text=text,
             folded=fold(text),
-            focus=question_sentence(fold(text)),
+            focus=fold(asking),
             script=script,
             alphabet=converted.alphabet,
             lang=detected,

@@ -358,8 +358,9 @@ _STOPWORDS_TEXT = """
 где есть для мы их чем была сам без чего под будет тогда кто этот того потому этого какой какая
 какие здесь этом тем чтобы были куда зачем всех при об другой после над через эти нас про всего
 них эту этой перед том такой такое им между сколько почему можно нужно
+вот ну типа короче вообще просто значит ладно пожалуйста скажите подскажите енді ғой ше шы ау
 the a an of to in on at for by with from and or not is are was were be been can could who what
-when where which how why does do did this that these those it its as
+when where which how why does do did this that these those it its as well just please
 """
 _STOPWORDS = _words(_STOPWORDS_TEXT) | _words(_fold_lower(_STOPWORDS_TEXT))
 EN_STOPWORDS = frozenset(w for w in _STOPWORDS if w.isascii())
