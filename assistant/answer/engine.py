@@ -28,6 +28,11 @@ from assistant.services import Loaded
 RETRIEVE_K = 8
 
 
+# An answer to a question with a word no FAQ or guidance text uses is right less often: on the
+# dev questions 26 of 45 such FAQ answers were (0.58, against about 0.92 for the rest).
+UNCOVERED_CONFIDENCE = 0.6
+
+
 def _scale(value: float, low: float, high: float) -> float:
     return float(np.clip((value - low) / (high - low), 0.0, 1.0))
 
@@ -168,6 +173,9 @@ class AnswerEngine:
                 loaded, knowledge, resolved, vector, lang, match, confidence
             )
         answer.resolved_question = resolved.text if resolved is not query else None
+        if answer.kind != "refusal" and resolved.foreign:
+            answer.uncovered = list(resolved.foreign)
+            answer.confidence = round(answer.confidence * UNCOVERED_CONFIDENCE, 4)
         return answer
 
     def _refusal(self, reason: RefusalReason, lang: Lang, confidence: float) -> Answer:

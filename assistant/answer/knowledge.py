@@ -74,12 +74,7 @@ class Knowledge:
                 )
                 if doc_type == FAQ:
                     faq_entries.append(FaqEntry.from_document(doc))
-        # The words of the guidance and the FAQ (paraphrases too): what Latin-script words of a
-        # question are read against.
-        self.lexicon = Lexicon.of(
-            [(d.lang, f"{d.title}\n{d.text}") for d in self.docs.values() if d.lang]
-        )
-        self.lexicon.add_questions([(e.lang, v) for e in faq_entries if e.lang for v in e.variants])
+        self.lexicon = self._lexicon(faq_entries)
         # The snapshot's own entries: what published ones are served besides.
         self.snapshot_faq: tuple[FaqEntry, ...] = tuple(faq_entries)
         self.faq = FaqIndex(
@@ -87,6 +82,17 @@ class Knowledge:
         )
         self._sentences: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
+
+    def _lexicon(self, entries: Sequence[FaqEntry]) -> Lexicon:
+        """The words of the guidance and of ``entries`` (paraphrases too): what Latin-script
+        words of a question are read against, and what tells a word no text uses."""
+        lexicon = Lexicon.of(
+            [(d.lang, f"{d.title}\n{d.text}") for d in self.docs.values()
+             if d.lang and d.doc_type != FAQ]
+            + [(e.lang, f"{e.title}\n{e.text}") for e in entries if e.lang]
+        )  # fmt: skip
+        lexicon.add_questions([(e.lang, v) for e in entries if e.lang for v in e.variants])
+        return lexicon
 
     def _add(self, info: DocInfo) -> None:
         self.docs[info.doc_id] = info
@@ -98,15 +104,14 @@ class Knowledge:
         snapshot that are left out are no longer answered); an entry the store does not hold is
         answered from its own text. Only the new wording is embedded (vectors are cached)."""
         entries = list(entries)
-        old = {e.doc_id: e for e in self.faq.entries}
-        changed = [e for e in entries if old.get(e.doc_id) != e]
-        self.lexicon.add([(e.lang, e.text) for e in changed if e.lang])
-        self.lexicon.add_questions([(e.lang, v) for e in changed if e.lang for v in e.variants])
+        # Built anew: a withdrawn entry's words are no longer known.
+        lexicon = self._lexicon(entries)
         passages = self.faq_passages(entries)
         index = FaqIndex(
-            entries, passages, self.embedder, self.store_dir, self.lexicon, previous=self.faq
+            entries, passages, self.embedder, self.store_dir, lexicon, previous=self.faq
         )
         with self._lock:
+            self.lexicon = lexicon
             for doc_id in [d for d, info in self.docs.items() if info.doc_type == FAQ]:
                 info = self.docs.pop(doc_id)
                 versions = self.groups.get(info.group, {})

@@ -49,6 +49,9 @@ class Answer(BaseModel):
     topic: str | None = None
     # The question as searched, after a follow-up was resolved with the conversation.
     resolved_question: str | None = None
+    # Words of the asking sentence no FAQ or guidance text uses ("кофе", "музыку"): the answer
+    # may not speak of them, so it goes to the review queue.
+    uncovered: list[str] = Field(default_factory=list)
 
 
 def language_note(lang: Lang, content_lang: Lang | None) -> str | None:

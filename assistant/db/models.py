@@ -134,7 +134,8 @@ class ReviewItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column()
-    source: Mapped[str] = mapped_column(String(16))  # refused | low_confidence | passage | downvote
+    # refused | uncovered | low_confidence | passage | downvote
+    source: Mapped[str] = mapped_column(String(16))
     question: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(8))
     answer: Mapped[str] = mapped_column(Text)

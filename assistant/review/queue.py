@@ -61,11 +61,14 @@ class Cluster(BaseModel):
 
 
 def review_source(answer: Answer, settings: ReviewSettings) -> str | None:
-    """Why an answer goes to review, or None: refused for want of support, given with low
-    confidence, or made of guidance passages because no FAQ entry answers it (the matcher
-    answers on-domain questions it cannot support that way rather than refusing them)."""
+    """Why an answer goes to review, or None: refused for want of support, given to a question
+    with words no text covers, given with low confidence, or made of guidance passages because
+    no FAQ entry answers it (the matcher answers on-domain questions it cannot support that way
+    rather than refusing them)."""
     if answer.kind == "refusal":
         return "refused" if answer.refusal_reason == RefusalReason.NO_SUPPORT else None
+    if answer.uncovered:
+        return "uncovered"
     if answer.confidence < settings.low_confidence:
         return "low_confidence"
     return "passage" if answer.kind != "faq" else None

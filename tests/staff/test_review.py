@@ -159,9 +159,11 @@ def test_a_published_entry_is_served_at_once_and_reverted_at_once(tmp_path_facto
     services = answer_services(tmp_path_factory.getbasetemp())
     loaded = services.require()
     asked = "Присяжным дают еду в суде?"  # not one of the cluster's questions
-    # No FAQ entry answers it (refused, or answered from passages): it goes to review.
+    # No FAQ entry answers it (refused, answered from passages, or by an entry that does not
+    # speak of food: "еду" is in no text): it goes to review.
     before = services.answers.ask(loaded, asked)
-    assert before.kind != "faq" and review_source(before, SETTINGS) is not None
+    assert before.kind != "faq" or "еду" in before.uncovered
+    assert review_source(before, SETTINGS) is not None
     for question in LUNCH:
         note_answer(services.db, SETTINGS, question, services.answers.ask(loaded, question))
     lunch_ids = [i.id for i in open_items(services.db, 90) if i.question in LUNCH]
@@ -181,7 +183,7 @@ def test_a_published_entry_is_served_at_once_and_reverted_at_once(tmp_path_facto
         publish.revert(services.db, version.group_id, "out1")
         serving.sync(services)
     reverted = services.answers.ask(loaded, asked)
-    assert reverted.kind != "faq" and review_source(reverted, SETTINGS) is not None
+    assert reverted.model_dump() == before.model_dump()
 
 
 def test_outreach_reviews_previews_and_publishes_through_the_pages(
