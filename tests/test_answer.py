@@ -269,6 +269,15 @@ def test_jury_duty_in_personal_wording_is_not_refused_by_wording(question):
     assert classify(Query.of(question)) is None
 
 
+def test_words_no_text_covers_are_named_and_lower_the_confidence(services, engine):
+    plain = ask(services, engine, "Сколько платят присяжным?")
+    answer = ask(services, engine, "Сколько платят присяжным, если у меня ипотека?")
+    assert plain.uncovered == [] and plain.note is None
+    assert answer.kind == "faq" and answer.uncovered == ["ипотека"]
+    assert answer.note == "Этих слов нет в наших материалах: «ипотека». Ответ может их не касаться."
+    assert answer.confidence < plain.confidence
+
+
 def test_question_cues_tell_amounts_from_other_questions():
     assert question_cues(fold("Сколько присяжных в одном деле?")) == {"amount": {"присяжн"}}
     assert question_cues(fold("скока платят присяжным"))["amount"] == {"плат"}

@@ -124,6 +124,8 @@ class AnswerEngine:
         if answer.lang == "kk" and answer.content_lang is None and question.latin_kazakh:
             answer.answer = question.in_asker_script(answer.answer)
             answer.citations = [question.in_asker_script(c) for c in answer.citations]
+            if answer.note:
+                answer.note = question.in_asker_script(answer.note)
         if session_id and answer.kind != "refusal":
             turn = Turn(
                 question=question.original,
@@ -176,6 +178,9 @@ class AnswerEngine:
         if answer.kind != "refusal" and resolved.foreign:
             answer.uncovered = list(resolved.foreign)
             answer.confidence = round(answer.confidence * UNCOVERED_CONFIDENCE, 4)
+            words = ", ".join(f"«{w}»" for w in answer.uncovered)
+            uncovered = text(lang, "note.uncovered", words=words)
+            answer.note = f"{answer.note} {uncovered}" if answer.note else uncovered
         return answer
 
     def _refusal(self, reason: RefusalReason, lang: Lang, confidence: float) -> Answer:
