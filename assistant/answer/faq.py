@@ -222,7 +222,7 @@ class FaqIndex:
         variants = self._incidence([set(q.terms) for q in self.variants])
         own_answer = answers[self._variant_entry]
         # Per variant: its terms and its entry's answer terms (a union, as 0/1 columns).
-        self._variant_terms = (variants + own_answer - variants.multiply(own_answer)).tocsr()
+        self._variant_terms = variants.maximum(own_answer).tocsr()
         self._answer_terms = answers
         self._cues: list[dict[str, set[str]]] = [{} for _ in self.entries]
         for q, i in zip(self.variants, self._variant_entry, strict=True):

@@ -24,7 +24,7 @@ _KK = _DATA["kk"]
 _NOT_NUMBERS: dict[str, set[str]] = {k: set(v) for k, v in _DATA["not_numbers"].items()}
 _KK_VALUES: dict[str, int] = _KK["values"]
 _KK_MULTIPLIERS: dict[str, int] = _KK["multipliers"]
-_KK_ENDINGS = sorted({e for e in _KK["endings"] if " " not in e}, key=len, reverse=True)
+_KK_ENDINGS = sorted(_KK["endings"], key=len, reverse=True)
 _WORD = re.compile(r"[^\W\d_]+")
 _ONE = {"один", "одна", "одно", "одного", "одной", "одному", "одним", "одном", "бір", "бир", "one"}
 
@@ -94,14 +94,15 @@ def as_digits(text: str, lang: Lang) -> str:
         last = run[-1].end()
 
     for match in _WORD.finditer(text):
+        number = _is_number_word(match.group(0).lower(), lang)
         # Only spaces between the words of one number; an ending closes a Kazakh one.
         joined = not run or text[run[-1].end() : match.start()].isspace()
         closed = lang == "kk" and run and (_kk_word(run[-1].group(0).lower()) or (0, 0, ""))[2]
-        if _is_number_word(match.group(0).lower(), lang) and joined and not closed:
+        if number and joined and not closed:
             run.append(match)
             continue
         flush()
-        run = [match] if _is_number_word(match.group(0).lower(), lang) else []
+        run = [match] if number else []
     flush()
     out.append(text[last:])
     return "".join(out)
