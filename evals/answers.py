@@ -700,6 +700,16 @@ def eval_services(store: Path) -> Services:
     return Services(build_store(store, embedder), embedder)
 
 
+def loaded_eval_services(argv: Sequence[str] | None, description: str) -> Services:
+    """Loaded ``eval_services`` over the store a command line names (``--store``), for the
+    model trainers."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    services = eval_services(parser.parse_args(argv).store)
+    services.load()
+    return services
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)

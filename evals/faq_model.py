@@ -19,11 +19,9 @@ file are kept (``python -m evals.answers --calibrate`` chooses them).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import random
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -227,14 +225,9 @@ def train(services: Services) -> faq.ModelFile:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from evals.answers import DEFAULT_STORE, eval_services
+    from evals.answers import loaded_eval_services
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
-    args = parser.parse_args(argv)
-    services = eval_services(args.store)
-    services.load()
-    result = train(services)
+    result = train(loaded_eval_services(argv, __doc__.split("\n")[0]))
     faq.save_model_file(result)
     print(result.model.model_dump_json(indent=1))
     return 0

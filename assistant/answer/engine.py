@@ -11,13 +11,14 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answer import citations, extractive, faq
-from assistant.answer.cues import out_of_scope
+from assistant.answer.cues import about_jury, out_of_scope
 from assistant.answer.followup import resolve
 from assistant.answer.generative import Generator, make_chat_model
 from assistant.answer.knowledge import GUIDANCE, DocInfo, Knowledge
 from assistant.answer.memory import ConversationMemory, Turn
 from assistant.answer.models import Answer, AnswerSource, RefusalReason, language_note
 from assistant.answer.refusal import classify
+from assistant.answer.refusal_model import refusal_model
 from assistant.core.config import AnswerSettings, LlmSettings, Settings
 from assistant.core.query import Query
 from assistant.core.schemas import Chunk, Lang, ScoredChunk, SearchFilters
@@ -161,6 +162,12 @@ class AnswerEngine:
             cal.foreign_min,
             cal.foreign_off_topic_min,
         )
+        if reason is None:
+            # Personal advice or off topic worded past the rules: the learned second opinion.
+            reason = refusal_model().decide(vector, score)
+            if reason is RefusalReason.OFF_TOPIC and about_jury(resolved.folded):
+                # About jurors, but nothing here speaks of it (their music, their lunch).
+                reason = RefusalReason.NO_SUPPORT
         if match is None or reason is not None:
             answer = self._refusal(
                 reason or RefusalReason.NO_SUPPORT,
