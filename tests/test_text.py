@@ -148,6 +148,9 @@ def test_kazakh_plural_possessive_and_case_forms_share_a_stem() -> None:
     court = ["соттың", "сотқа", "сотта", "соттан", "сотпен", "сотты", "сот"]
     assert {t for f in court for t in terms(f, "kk")} == {"сот"}
     assert terms("істер істің ісі", "kk") == ["іс", "іс", "іс"]
+    # The conditional with a person, how questions ask: "салсам болады ма" and "салуға".
+    posted = ["салсам", "салсаңыз", "салсақ", "салуға", "салса"]
+    assert {t for f in posted for t in terms(f, "kk")} == {"сал"}
 
 
 def test_kazakh_suffix_must_fit_the_stem() -> None:

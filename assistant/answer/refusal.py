@@ -7,6 +7,7 @@ and questions the guidance does not support, are refused by the engine on retrie
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from assistant.answer.models import RefusalReason
@@ -50,10 +51,10 @@ _INJECTION = re.compile(
             r"\b(?:елеме|умыт)\w*\b.{0,40}\b(?:ереже|нускау)\w*",
             # Asking for the personal data of jurors or candidates (lists with phones,
             # addresses); one's own address or number ("мой адрес изменился") is jury duty.
-            rf"{_GIVE}.{{0,40}}{_CONTACTS}.{{0,40}}{_PEOPLE}",
-            rf"{_GIVE}.{{0,40}}{_PEOPLE}.{{0,40}}{_CONTACTS}",
-            rf"{_CONTACTS}.{{0,40}}{_PEOPLE}.{{0,40}}{_GIVE}",
-            rf"{_PEOPLE}.{{0,40}}{_CONTACTS}.{{0,40}}{_GIVE}",
+            *(
+                rf"{a}.{{0,40}}{b}.{{0,40}}{c}"
+                for a, b, c in itertools.permutations((_GIVE, _CONTACTS, _PEOPLE))
+            ),
         ]
     ),
     re.IGNORECASE | re.DOTALL,
