@@ -576,3 +576,23 @@ def test_near_tie_on_one_topic_names_the_runner_up(services, engine):
     assert named.answer.endswith(f"См. также: {other.title} ({cited})")
     assert [s.group for s in named.sources] == [match.group, match.runner_up]
     assert set(plain.citations) <= set(named.citations)
+
+
+def test_a_new_lexicon_reads_latin_variants_again(services):
+    """An index built on a previous one reuses its Cyrillic readings, and reads Latin-script
+    variants again when the lexicon changed (a published entry rebuilds it)."""
+    knowledge = services.answers.knowledge(services.require())
+    entries = knowledge.faq.entries
+    passages = knowledge.faq_passages(entries)
+    args = (entries, passages, knowledge.embedder, knowledge.store_dir)
+    bare = faq.FaqIndex(*args, lexicon=None)
+    rebuilt = faq.FaqIndex(*args, lexicon=knowledge.lexicon, previous=bare)
+    latin = [n for n, q in enumerate(rebuilt.variants) if q.script != "cyrillic"]
+    assert latin
+    for n in latin:
+        q = rebuilt.variants[n]
+        assert q.text == Query.of(q.original, knowledge.lexicon, default=q.lang).text
+    # Without a lexicon an English paraphrase was read as translit; with it, it stays English.
+    assert any(bare.variants[n].text != rebuilt.variants[n].text for n in latin)
+    cyrillic = [n for n, q in enumerate(bare.variants) if q.script == "cyrillic"]
+    assert all(rebuilt.variants[n] is bare.variants[n] for n in cyrillic)

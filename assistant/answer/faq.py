@@ -187,13 +187,20 @@ class FaqIndex:
         previous: FaqIndex | None = None,
     ) -> None:
         """``passages[i]`` is the passage vector of ``entries[i]``; Latin-script paraphrases are
-        read in Cyrillic with ``lexicon``; the variants of a ``previous`` index are not read
-        again."""
+        read in Cyrillic with ``lexicon``; the Cyrillic variants of a ``previous`` index (all of
+        them, under the same lexicon) are not read again."""
         self.entries = list(entries)
         self.groups = list(dict.fromkeys(e.group for e in self.entries))
         self.topics = {e.group: e.topic for e in self.entries}
         pairs = [(v, i) for i, e in enumerate(self.entries) for v in e.variants]
-        known = {(q.original, q.lang): q for q in previous.variants} if previous else {}
+        self.lexicon = lexicon
+        # A Latin or mixed-script variant is read through the lexicon: its previous reading
+        # holds only under the same lexicon (a published entry rebuilds it).
+        known = {
+            (q.original, previous.entries[e].lang or "ru"): q
+            for q, e in zip(previous.variants, previous._variant_entry, strict=True)
+            if q.script == "cyrillic" or previous.lexicon is lexicon
+        } if previous else {}  # fmt: skip
         self.variants = []
         for v, i in pairs:
             lang = self.entries[i].lang or "ru"
