@@ -391,6 +391,9 @@ def test_foreign_words_are_what_no_text_of_the_store_uses(services, engine):
     # Another form of a known word (a verb's tense, a case ending) is no foreign word.
     assert engine.query(loaded, "Сколько платят присяжным?").foreign == ()
     assert engine.query(loaded, "алқабиге қанша төлеп береді").foreign == ()
+    # Nor the ending a number word leaves after its digits ("алтыншы" -> "6-ншы").
+    sixth = engine.query(loaded, "алқабиге алтыншы рет шақыру келді")
+    assert "6-ншы" in sixth.text and sixth.foreign == ()
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,8 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KAZAKH_LETTER = re.compile(r"[әғқңөұүһі]")
 _LATIN_RUN = re.compile(r"[a-zäğñöşūüıáǵńóúý'4]+", re.IGNORECASE)
 # A content word: three letters or more, no digits.
-_CONTENT = re.compile(r"[^\W\d_]{3,}")
+# Not the ending after a number in digits ("6-ншы", "68-де": ``numbers.as_digits``).
+_CONTENT = re.compile(r"(?<!\w)(?<!\d-)[^\W\d_]{3,}")
 # Words sharing this many first letters (one fewer in a five-letter word) read as one word in
 # another form (a Kazakh verb's tense, a Russian case ending the stemmer does not strip).
 _PREFIX = 5
