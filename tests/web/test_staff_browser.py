@@ -178,9 +178,10 @@ def test_outreach_publishes_and_the_bot_answers_with_it(
     assert all(ANSWER["ru"][1] not in reply for reply in before)
     queued = [i for i in open_items(web_services.db, 90) if i.question in REFUSED]
     assert REFUSED[0] in {i.question for i in queued}
-    # Refused for want of support, or answered with low confidence or from passages only (no FAQ
-    # entry answers them): each waits for review.
-    assert queued and {i.source for i in queued} <= {"refused", "low_confidence", "passage"}
+    # Refused for want of support, or answered with low confidence, from passages only or with
+    # a word no text covers ("обед": no FAQ entry answers them): each waits for review.
+    sources = {"refused", "low_confidence", "passage", "uncovered"}
+    assert queued and {i.source for i in queued} <= sources
 
     sign_in(page, base_url, staff["outreach"])
     page.goto(f"{base_url}/staff/review?lang=ru")
