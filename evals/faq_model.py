@@ -171,8 +171,9 @@ def design(services: Services, index: faq.FaqIndex) -> Design:
     return Design(*(np.concatenate(a) for a in (xs, ys, groups, weights, fits)))
 
 
-def _held_out(group: str) -> bool:
-    return hashlib.sha256(group.encode()).digest()[0] % 5 == 0
+def held_out(key: str) -> bool:
+    """In the held-out fifth, by a hash of ``key`` (a group name, a question)."""
+    return hashlib.sha256(key.encode()).digest()[0] % 5 == 0
 
 
 def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> LogisticRegression:
@@ -181,7 +182,7 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> LogisticRegression
 
 def evaluate_split(data: Design, names: Sequence[str]) -> dict[str, float]:
     """Fit on 80% of the groups, score the questions of the rest (answerable ones)."""
-    test = np.asarray([g >= 0 and _held_out(names[g]) for g in data.group])
+    test = np.asarray([g >= 0 and held_out(names[g]) for g in data.group])
     train = ~test & data.fit
     model = _fit(data.x[train], data.y[train], data.weight[train])
     n = len(names)
@@ -204,7 +205,7 @@ def train(services: Services) -> faq.ModelFile:
     """The model trained on the loaded store's FAQ, with its held-out figures."""
     index = services.answers.knowledge(services.require()).faq
     data = design(services, index)
-    held_out = evaluate_split(data, index.groups)
+    figures = evaluate_split(data, index.groups)
     model = _fit(data.x[data.fit], data.y[data.fit], data.weight[data.fit])
     trained = {
         "rows": int(data.fit.sum()),
@@ -212,7 +213,7 @@ def train(services: Services) -> faq.ModelFile:
         "questions": int(len(data.y) // len(index.groups)),
         "prompts_to_refuse": int((data.group < 0).sum() // len(index.groups)),
         "groups": len(index.groups),
-        "held_out_groups": held_out,
+        "held_out_groups": figures,
     }
     return faq.ModelFile(
         model=faq.MatchModel(

@@ -7,18 +7,17 @@ questions that look personal) and every FAQ variant as answerable; each also as 
 (folded, another script, a typo, a word dropped: ``faq_model.variants_as_typed``), read back
 through the Query like a real question.
 
-Held-out figures: fitted on 80% of the written questions (split by a hash of the text, with
-their generated forms) and scored on the rest. Thresholds: per refusing class, the lowest that
-refuses no more than ``ALLOWED_FALSE_REFUSALS`` of the dev questions that must be answered (the
-dev half of the gold set and the as-typed dev split); they are reported with the dev prompts
-to refuse they catch.
+Held-out figures: fitted on 80% of the written questions and FAQ variants (split by a hash of
+the text, with their generated forms) and scored on the rest. Thresholds: per refusing class,
+the (probability, FAQ score) pair that refuses the most dev prompts and, with a safety margin,
+none of the dev questions that must be answered (the dev half of the gold set and the as-typed
+dev split); they are reported with the dev prompts to refuse they catch.
 
     python -m evals.refusal_model [--store DIR]
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ from assistant.answer.refusal_model import ANSWERABLE, RefusalModel
 from assistant.answer.sentences import cached_vectors
 from assistant.core.query import Query
 from assistant.services import Services
-from evals.faq_model import variants_as_typed
+from evals.faq_model import held_out, variants_as_typed
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING = ROOT / "evals" / "training" / "refusals"
@@ -52,20 +51,22 @@ def written_questions() -> list[tuple[str, str, str]]:
     return out
 
 
-def _held_out(text: str) -> bool:
-    return hashlib.sha256(text.encode()).digest()[0] % 5 == 0
-
-
 def _fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced").fit(x, y)
 
 
-def _vectors(services: Services, texts: Sequence[tuple[str, str]]) -> np.ndarray:
-    """Query vectors of (text, lang) as the engine embeds them (the Query's Cyrillic text)."""
+def _queries(services: Services, texts: Sequence[tuple[str, str]]) -> list[Query]:
+    """(text, lang) read as the engine reads a question."""
+    lexicon = services.answers.knowledge(services.require()).lexicon
+    return [Query.of(t, lexicon, default=lang) for t, lang in texts]  # type: ignore[arg-type]
+
+
+def _vectors(services: Services, queries: Sequence[Query]) -> np.ndarray:
+    """Query vectors as the engine embeds them (of the Query's Cyrillic text)."""
     loaded = services.require()
-    knowledge = services.answers.knowledge(loaded)
-    queries = [Query.of(t, knowledge.lexicon, default=lang).text for t, lang in texts]  # type: ignore[arg-type]
-    return cached_vectors(loaded.retriever.embedder, knowledge.store_dir, queries, "query")
+    store_dir = services.answers.knowledge(loaded).store_dir
+    texts = [q.text for q in queries]
+    return cached_vectors(loaded.retriever.embedder, store_dir, texts, "query")
 
 
 def _per_class(truth: np.ndarray, guess: np.ndarray) -> dict[str, dict[str, float]]:
@@ -91,10 +92,10 @@ def _dev(services: Services) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     refusals = [i for i in refusal_items() if _half(i.id) == HALVES["dev"]] + typed_refusals
     rows = [(i.question, i.lang, None) for i in gold]
     rows += [(i.question, i.lang, i.refusal_class) for i in refusals]
-    knowledge = services.answers.knowledge(services.require())
-    queries = [Query.of(t, knowledge.lexicon, default=lang) for t, lang, _ in rows]  # type: ignore[arg-type]
-    vectors = _vectors(services, [(t, lang) for t, lang, _ in rows])
-    matches = [knowledge.faq.best(q, v) for q, v in zip(queries, vectors, strict=True)]
+    index = services.answers.knowledge(services.require()).faq
+    queries = _queries(services, [(t, lang) for t, lang, _ in rows])
+    vectors = _vectors(services, queries)
+    matches = [index.best(q, v) for q, v in zip(queries, vectors, strict=True)]
     faq_scores = np.asarray([m.score if m else 0.0 for m in matches])
     return vectors, faq_scores, [c for _, _, c in rows]
 
@@ -157,19 +158,19 @@ def train(services: Services) -> RefusalModel:
     written = written_questions()
     rows: list[tuple[str, str, int, bool]] = []
     for text, lang, cls in written:
-        held = _held_out(text)
+        held = held_out(text)
         for t in [text, *variants_as_typed(text, lang)]:
             rows.append((t, lang, CLASSES.index(cls), held))
     for query, entry in zip(index.variants, index._variant_entry, strict=True):
         lang = index.entries[entry].lang or "ru"
-        held = _held_out(query.original)
+        held = held_out(query.original)
         for t in [query.original, *variants_as_typed(query.original, lang)]:
             rows.append((t, lang, 0, held))
-    x = _vectors(services, [(t, lang) for t, lang, _, _ in rows])
+    x = _vectors(services, _queries(services, [(t, lang) for t, lang, _, _ in rows]))
     y = np.asarray([c for _, _, c, _ in rows])
     test = np.asarray([h for *_, h in rows])
     held_model = _fit(x[~test], y[~test])
-    held_out = _per_class(y[test], held_model.predict(x[test]))
+    figures = _per_class(y[test], held_model.predict(x[test]))
     model = _fit(x, y)
     dev_x, dev_faq, dev_classes = _dev(services)
     chosen, dev = thresholds(model, dev_x, dev_faq, dev_classes)
@@ -177,7 +178,7 @@ def train(services: Services) -> RefusalModel:
         "questions": len(rows),
         "written": len(written),
         "faq_variants": len(index.variants),
-        "held_out_argmax": held_out,
+        "held_out_argmax": figures,
         "dev": dev,
     }
     return RefusalModel(
