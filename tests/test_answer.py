@@ -225,6 +225,8 @@ def test_follow_up_questions_use_the_conversation(services, engine):
         ("menin balam sotta, alqabilerge aqsha berip koremiz be", "personal_advice"),
         ("я присяжный по делу соседа, как мне проголосовать", "personal_advice"),
         ("Мен алқабимін, сотталушы менің көршім, қалай дауыс берсем екен?", "personal_advice"),
+        # A party to a civil case: a summons over a debt is no jury summons.
+        ("Маған банктен кредит бойынша сотқа шақыру келді, судьяға не айтайын?", "personal_advice"),
         # Off topic by words no FAQ or guidance text uses, in any script.
         ("kak zamarinovat shashlyk na dachu", "off_topic"),
         ("Which hotel in Almaty has the best swimming pool?", "off_topic"),
@@ -266,6 +268,11 @@ def test_in_domain_questions_naming_other_professions_are_answered(services, eng
         "Мой брат присяжный по делу об убийстве. Ему звонил журналист. Что ему будет?",
         "Мен алқабимін, кісі өлтіру ісін қарап жатырмыз. Күйеуіме айтуға бола ма?",
         "I am a juror in a murder trial. My wife keeps asking about it. Can I tell her?",
+        # Called to serve on a relative's case; a spent conviction and the candidate list.
+        "Ағам айыпталушы болған іске мені алқаби етіп шақырды, не істеймін?",
+        "Меня судили десять лет назад, судимость снята. Могут ли меня включить в список?",
+        # "Долго" (long) is no debt ("долг").
+        "процесс идёт уже долго, сохраняется ли у меня стаж на работе?",
     ],
 )
 def test_jury_duty_in_personal_wording_is_not_refused_by_wording(question):
@@ -411,6 +418,10 @@ def test_foreign_words_are_what_no_text_of_the_store_uses(services, engine):
         ("рецепт плова", 0.2, True, "off_topic"),
         ("рецепт плова", 0.02, False, "off_topic"),
         ("как подать на развод", 0.9, False, "off_topic"),
+        # A summons or the judge's parting words are jury duty without naming jurors.
+        ("я на больничном, а меня вызывают в суд, что делать", 0.2, True, None),
+        ("пришло письмо из суда, можно не идти", 0.2, True, None),
+        ("что такое напутственное слово", 0.2, False, None),
     ],
 )
 def test_out_of_scope_by_score_jury_word_and_foreign_words(folded, score, foreign, reason):

@@ -78,6 +78,8 @@ _JURY = re.compile(
     r"|отбор|ириктеу|жереб|запасн|самоотвод|отвод|совещательн|кенесу|deliberat|verdict"
     r"|\bpanel|selection|summons|notified|хабарлама|извещени|повестк"
     r"|присяг|\bант\b|\bant\b|oath|sworn|подсудим|сотталушы|defendant|оправда|актау|acquit"
+    r"|напутств|председательствующ|(?:вызов|вызыва|вызва)\w* в суд|сотка шакыр"
+    r"|письм\w* из суда"
 )
 # Other legal matters the guidance does not cover. A question naming one and no jury word is
 # off topic however close its wording is to an FAQ entry ("как стать судьёй" is one word away
