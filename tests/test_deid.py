@@ -39,6 +39,10 @@ def masked(text: str) -> str:
         ("Ахметов-ке берілді.", ["Ахметов"]),
         # Lower case, as typed: surname + first name.
         ("подсудимый ахметов серик ударил потерпевшего", ["ахметов", "серик"]),
+        # Surnames of Kazakhstan's Koreans, alone, in both languages and their case forms.
+        ("Подсудимый Пак вину не признал, свидетель Ли его видел.", ["Пак", "Ли"]),
+        ("Куәгер Цойдың айтуынша, Тенге ақша берілді.", ["Цой", "Тенге"]),
+        ("Ответчик Югай не явился, иск к Когай удовлетворён.", ["Югай", "Когай"]),
     ],
 )
 def test_names_in_every_form_are_masked(text: str, gone: list[str]):
@@ -87,6 +91,9 @@ def test_gender_ethnicity_and_religion_words_are_masked(text: str, kind: str, go
         "Показания даны на русском языке, қазақ тілінде аударылды, орысша сөйледі.",
         "Иск ТОО «Арман Плаза» к ответчику, автомобиль «Lada Granta».",
         "Кейін ол кетті. Один из свидетелей не явился. Вера в Бога не довод.",
+        # Common words that are also short Korean surnames, at a sentence start or lower case.
+        "Ли это правда? Ни один свидетель не пришёл. Сонымен ол кетті. Тенге упал.",
+        "Нам сказали прийти. Шина лопнула. Ханым келді. Ан айтылды, сон соң кетті.",
     ],
 )
 def test_legal_words_places_roles_and_ages_are_kept(text: str):
