@@ -40,7 +40,7 @@ def masked(text: str) -> str:
         # Lower case, as typed: surname + first name.
         ("подсудимый ахметов серик ударил потерпевшего", ["ахметов", "серик"]),
         # Surnames of Kazakhstan's Koreans, alone, in both languages and their case forms.
-        ("Подсудимый Пак вину не признал, свидетель Ли его видел.", ["Пак", "Ли"]),
+        ("Подсудимый Пак вину не признал, свидетель Кан его видел.", ["Пак", "Кан"]),
         ("Куәгер Цойдың айтуынша, Тенге ақша берілді.", ["Цой", "Тенге"]),
         ("Ответчик Югай не явился, иск к Когай удовлетворён.", ["Югай", "Когай"]),
     ],
@@ -94,6 +94,7 @@ def test_gender_ethnicity_and_religion_words_are_masked(text: str, kind: str, go
         # Common words that are also short Korean surnames, at a sentence start or lower case.
         "Ли это правда? Ни один свидетель не пришёл. Сонымен ол кетті. Тенге упал.",
         "Нам сказали прийти. Шина лопнула. Ханым келді. Ан айтылды, сон соң кетті.",
+        "Officers of the National Anti-Corruption Directorate and of the Liga came.",
     ],
 )
 def test_legal_words_places_roles_and_ages_are_kept(text: str):
